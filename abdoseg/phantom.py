@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_phantom.ipynb #5499b224
 from __future__ import annotations
-import argparse, time
+import argparse, json, os, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,10 +14,10 @@ from tqdm.auto import tqdm
 from .core import AbdosegError, FLARE22_NAMES
 
 # %% auto #0
-__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'rotation', 'Blob', 'Tube', 'Grid',
-           'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs',
-           'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct', 'PhantomCase', 'make_case',
-           'save_case', 'write_phantom', 'phantom_cli', 'radiological']
+__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'PHANTOM_VERSION', 'rotation', 'Blob',
+           'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs',
+           'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct', 'PhantomCase',
+           'make_case', 'save_case', 'write_phantom', 'phantom_cli', 'radiological']
 
 # %% ../nbs/01a_phantom.ipynb #7eb810b3
 def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
@@ -340,7 +340,7 @@ def make_case(seed: int, size='small') -> PhantomCase:
     grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z),
                 (rng.uniform(-8, 8), rng.uniform(-5, 15), rng.uniform(-10, 25)))
     tissue, label, anat = draw_anatomy(grid, rng)
-    phase, noise, blur = int(rng.choice(3, p=[0.2, 0.2, 0.6])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
+    phase, noise, blur = int(rng.choice(3, p=[0.1, 0.2, 0.7])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
     image = render_ct(tissue, grid, rng, phase, noise, blur)
     info = dict(seed=seed, size=size, spacing=grid.spacing, phase=PHASE_NAMES[phase], noise_hu=round(noise, 1),
                 orientation='LPS' if rng.uniform() < 0.5 else 'RAS')
@@ -353,12 +353,22 @@ def save_case(case: PhantomCase, image_path, label_path):
     for arr, path in ((case.image, image_path), (case.label, label_path)):
         img = reorient_nifti(nib.Nifti1Image(arr, case.affine), case.info['orientation'])
         img.header.set_xyzt_units('mm', 'sec'); img.set_qform(img.affine, 1); img.set_sform(img.affine, 1)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        nib.save(img, path)
+        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp.nii.gz')   # atomic: a reader never sees half a file
+        nib.save(img, tmp); os.replace(tmp, path)
+
+PHANTOM_VERSION = 1
 
 def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', progress=True) -> Path:
-    "Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; existing cases are kept."
+    "Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept."
     out_dir = Path(out_dir)
+    stamp = dict(generator='abdoseg phantom', version=PHANTOM_VERSION, seed=seed, size=size, layout=layout)
+    if (out_dir / 'phantom.json').exists():
+        old = json.loads((out_dir / 'phantom.json').read_text()); old.pop('cases', None)
+        if old != stamp:
+            raise AbdosegError(f"holds a phantom made with other settings ({old}); choose another folder or delete this one", out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / 'phantom.json').write_text(json.dumps(stamp))
     imgs, labs = {'flare22': ('images', 'labels'), 'nnunet': ('imagesTr', 'labelsTr')}[layout]
     for i in tqdm(range(1, cases + 1), desc=f'phantom ({size})', disable=not progress):
         name = f'phantom_{i:04d}'

@@ -219,14 +219,15 @@ class PatchSampler:
                 self.locs.setdefault(int(c), []).append((i, xyz))
         if not self.locs: raise AbdosegError("no organ voxel in any training label map")
 
-    def centre(self):
+    def centre(self, rng=None):
         "A case index and a patch centre: on a random organ's voxel, or anywhere."
-        if self.rng.random() < self.fg_prob:
-            c = self.rng.choice(sorted(self.locs)); i, xyz = self.locs[c][self.rng.integers(len(self.locs[c]))]
-            ctr = xyz[self.rng.integers(len(xyz))] + self.rng.integers(-self.shift, self.shift + 1, 3)
+        rng = rng or self.rng
+        if rng.random() < self.fg_prob:
+            c = rng.choice(sorted(self.locs)); i, xyz = self.locs[c][rng.integers(len(self.locs[c]))]
+            ctr = xyz[rng.integers(len(xyz))] + rng.integers(-self.shift, self.shift + 1, 3)
         else:
-            i = int(self.rng.integers(len(self.images)))
-            ctr = np.array([self.rng.integers(n) for n in self.images[i].shape])
+            i = int(rng.integers(len(self.images)))
+            ctr = np.array([rng.integers(n) for n in self.images[i].shape])
         return int(i), ctr
 
     def cut(self, i, centre):
@@ -239,9 +240,9 @@ class PatchSampler:
         out_i[dst] = img[src]; out_l[dst] = lab[src]
         return out_i, out_l
 
-    def sample(self, batch_size):
-        "A batch of crops: float32 images (B, 1, *crop) and uint8 labels (B, 1, *crop) as tensors."
-        pairs = [self.cut(*self.centre()) for _ in range(batch_size)]
+    def sample(self, batch_size, rng=None):
+        "A batch of crops: float32 images (B, 1, *crop) and uint8 labels (B, 1, *crop) as tensors; `rng` overrides the sampler's own."
+        pairs = [self.cut(*self.centre(rng)) for _ in range(batch_size)]
         return (torch.from_numpy(np.stack([p[0] for p in pairs])[:, None]),
                 torch.from_numpy(np.stack([p[1] for p in pairs])[:, None]))
 
@@ -337,8 +338,9 @@ class Augmenter:
             x[b].sub_(lo).div_(hi - lo + 1e-6).clamp_(0, 1).pow_(g[b]).mul_(hi - lo).add_(lo)
         return x
 
-    def __call__(self, img: torch.Tensor, lab: torch.Tensor):
+    def __call__(self, img: torch.Tensor, lab: torch.Tensor, seed=None):
         "(B, C, *crop) float images and (B, 1, *crop) integer labels -> augmented (B, C, *patch) and (B, *patch) int64."
+        if seed is not None: self.gen.manual_seed(seed)
         img, lab = img.to(self.device, non_blocking=True), lab.to(self.device, non_blocking=True)
         g, mirror_x = self.grid(img.shape[0], img.shape[2:])
         out = F.grid_sample(img, g, mode='bilinear', padding_mode='border', align_corners=False)

@@ -1,0 +1,99 @@
+"""One training step (forward, Dice+CE loss, backward, AdamW) of abdoseg's VNet against MONAI's VNet, same width and input.
+
+    python benchmarks/train_step.py                      # CPU: batch 1 x 64^3
+    python benchmarks/train_step.py --device cuda        # GPU: batch 2 x 128^3, fp32 / bf16 / bf16 + channels_last_3d
+
+MONAI runs at its defaults (its VNet with batch norm, ELU and dropout; torch.optim.AdamW; MONAI's DiceCELoss)
+and, on a GPU, with bf16 autocast and channels_last_3d. abdoseg runs its own training step (its VNet at the
+paper's design with batch norm, fused AdamW, its DiceCELoss), and is also timed with MONAI's convolution
+counts (up_convs 2, 2, 1, 1) to separate the implementation from the paper's extra up-path work.
+FLOPs come from PyTorch's FLOP counter; the fraction of the card's dense bf16 peak is printed on a GPU.
+The last line is the ratio of MONAI's best time to abdoseg's (paper design).
+"""
+import argparse, statistics, time
+import torch
+
+BF16_PEAK_TFLOPS = {'H100': 989.4, 'H200': 989.4, 'A100': 312.0, 'L40S': 362.1}
+
+
+def make_step(kind, width, size, batch, device, bf16, channels_last, compile=False):
+    import torch.nn.functional as F
+    from monai.losses import DiceCELoss as MonaiDiceCE
+    from monai.networks.nets import VNet as MonaiVNet
+    from abdoseg.loss import DiceCELoss
+    from abdoseg.vnet import VNet
+    torch.manual_seed(0)
+    if kind == 'monai':
+        model = MonaiVNet(spatial_dims=3, in_channels=1, out_channels=5)
+        opt = torch.optim.AdamW(model.parameters(), 1e-4)
+        loss_fn = MonaiDiceCE(softmax=True, to_onehot_y=True)
+    else:
+        up = (2, 2, 1, 1) if kind == 'abdoseg-monai-counts' else (3, 3, 2, 1)
+        model = VNet(1, 5, width, norm='batch', up_convs=up)
+        opt = torch.optim.AdamW(model.parameters(), 1e-4, fused=True)
+        loss_fn = DiceCELoss()
+    model = model.to(device)
+    x = torch.randn(batch, 1, size, size, size, device=device)
+    y = torch.randint(0, 5, (batch, 1, size, size, size), device=device)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last_3d); x = x.contiguous(memory_format=torch.channels_last_3d)
+    if compile: model = torch.compile(model)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            out = model(x)
+        loss = loss_fn(out.float(), y)
+        loss.backward(); opt.step()
+    return step, model, x
+
+
+def flops_per_step(step_model_x):
+    from torch.utils.flop_counter import FlopCounterMode
+    _, model, x = step_model_x
+    with FlopCounterMode(display=False) as fc:
+        model(x).float().sum().backward()
+    model.zero_grad(set_to_none=True)
+    return fc.get_total_flops()
+
+
+def time_step(step, device, iters):
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    for _ in range(2): step()
+    sync(); times = []
+    for _ in range(iters):
+        t = time.perf_counter(); step(); sync(); times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--device', default='cpu'); p.add_argument('--width', type=int, default=16)
+    p.add_argument('--size', type=int); p.add_argument('--batch', type=int); p.add_argument('--iters', type=int)
+    p.add_argument('--compile', action='store_true', help='also time bf16 + channels_last + torch.compile (GPU)')
+    a = p.parse_args()
+    device = torch.device(a.device); gpu = device.type == 'cuda'
+    size, batch, iters = a.size or (128 if gpu else 64), a.batch or (2 if gpu else 1), a.iters or (10 if gpu else 3)
+    card = torch.cuda.get_device_name(device) if gpu else 'CPU'
+    peak = next((v for k, v in BF16_PEAK_TFLOPS.items() if k in card), None)
+    print(f"{card}: batch {batch} x {size}^3, width {a.width}, 5 classes, Dice+CE, AdamW; median of {iters} steps")
+    settings = [('fp32', False, False, False)] + ([('bf16', True, False, False), ('bf16+channels_last', True, True, False)] if gpu else [])
+    if gpu and a.compile: settings.append(('bf16+cl+compile', True, True, True))
+    results = {}
+    for kind in ('monai', 'abdoseg', 'abdoseg-monai-counts'):
+        for name, bf16, cl, comp in settings:
+            s = make_step(kind, a.width, size, batch, device, bf16, cl, comp)
+            fl = flops_per_step(s) if name == 'fp32' else results[(kind, 'fp32')][1]
+            t = time_step(s[0], device, iters)
+            results[(kind, name)] = (t, fl)
+            extra = f", {fl / t / 1e12:6.1f} TFLOP/s" + (f" = {fl / t / 1e12 / peak:.1%} of bf16 peak" if peak and bf16 else '')
+            print(f"{kind:22s} {name:20s} {t * 1000:8.1f} ms/step  {fl / 1e12:.2f} TFLOP/step{extra}")
+            del s
+            if gpu: torch.cuda.empty_cache()
+    best = lambda kind: min(v[0] for k, v in results.items() if k[0] == kind)
+    print(f"abdoseg with MONAI's convolution counts: {best('monai') / best('abdoseg-monai-counts'):.2f}x MONAI's best")
+    print(f"abdoseg/MONAI training-step speed ratio (best settings of each): {best('monai') / best('abdoseg'):.2f}x")
+
+
+if __name__ == '__main__':
+    main()
