@@ -250,7 +250,7 @@ def organ_metrics(pred: np.ndarray, ref: np.ndarray, spacing, tolerance_mm=2.) -
         out[o.name] = m
     return out
 
-# %% ../nbs/06_evaluation.ipynb #97d6252e
+# %% ../nbs/06_evaluation.ipynb #c1f7ec48
 import pandas as pd
 from .data import find_cases, read_case
 
