@@ -4,8 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #b05cf3c5
 from __future__ import annotations
-import json, os, re, tempfile, warnings
-from dataclasses import dataclass, field
+import json, os, re, tempfile
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import nibabel as nib

@@ -85,7 +85,7 @@ def keep_largest_component(labels: np.ndarray, organ_ids=(1, 2, 3, 4)) -> np.nda
     return out
 
 # %% ../nbs/06_evaluation.ipynb #15195e42
-from .core import ORGANS, FLARE22, get_device, organ as organ_by
+from .core import ORGANS, get_device
 from .data import Volume, read_volume, is_nifti, is_dicom_dir, _images_in
 from .preprocessing import Intensity, resample_array, new_shape, body_bbox
 from .vnet import VNet, prepare_model

@@ -115,7 +115,7 @@ def paint(grid: Grid, target: np.ndarray, shape, value, where=None, shrink=0.):
 # %% ../nbs/01a_phantom.ipynb #9f8ff09e
 TISSUES = ('air', 'lung', 'fat', 'muscle', 'bone', 'marrow', 'disc', 'csf', 'liver', 'spleen', 'kidney_cortex',
            'kidney_medulla', 'renal_sinus', 'aorta', 'ivc', 'portal_vein', 'pancreas', 'adrenal', 'gallbladder',
-           'bowel_wall', 'fluid', 'stool', 'gas', 'soft_tissue', 'bladder')
+           'bowel_wall', 'fluid', 'stool', 'gas', 'soft_tissue', 'bladder', 'visceral_fat')
 
 PHASES = {  # tissue -> HU per phase (unenhanced, arterial, portal venous); others are phase-free
     'liver':          (58, 75, 115), 'spleen':         (47, 110, 120),
@@ -125,7 +125,7 @@ PHASES = {  # tissue -> HU per phase (unenhanced, arterial, portal venous); othe
 }
 FIXED_HU = {'air': -1000, 'lung': -850, 'fat': -100, 'muscle': 50, 'bone': 800, 'marrow': 230, 'disc': 80,
             'csf': 10, 'renal_sinus': -60, 'gallbladder': 12, 'fluid': 15, 'stool': -40, 'gas': -990,
-            'soft_tissue': 40, 'bladder': 8}
+            'soft_tissue': 40, 'bladder': 8, 'visceral_fat': -95}
 PHASE_NAMES = ('unenhanced', 'arterial', 'portal venous')
 
 def tissue_hu(phase: int, rng) -> dict:
@@ -135,8 +135,6 @@ def tissue_hu(phase: int, rng) -> dict:
     return {t: v + rng.normal(0, 6 if abs(v) < 400 else 20) for t, v in hu.items()}
 
 # %% ../nbs/01a_phantom.ipynb #4dba853f
-TISSUES = TISSUES + ('visceral_fat',)
-FIXED_HU['visceral_fat'] = -95
 T = {t: i for i, t in enumerate(TISSUES)}
 FLARE = {v: k for k, v in FLARE22_NAMES.items()}  # name -> FLARE22 id
 WALL = np.array([T[t] for t in ('air', 'fat', 'muscle', 'bone', 'marrow', 'disc', 'csf')])

@@ -173,9 +173,10 @@ def preprocess_case(case: Case, spacing, cache_dir=None, source='flare22') -> Pr
     return pp
 
 # %% ../nbs/02_preprocessing.ipynb #b1ede119
+def _one_thread(): torch.set_num_threads(1)   # each spawned worker uses one core; the caller's threads are left alone
+
 def _worker(args):
     case, spacing, cache_dir, source = args
-    torch.set_num_threads(1)
     try: return case.name, preprocess_case(case, spacing, cache_dir, source), None
     except AbdosegError as e: return case.name, None, e
 
@@ -193,8 +194,8 @@ def preprocess_cases(cases, spacing, cache_dir=None, source='flare22', workers=N
     if workers <= 1:
         for j in jobs: name, pp, err = _worker(j); results[name] = (pp, err); bar.update()
     else:
-        from abdoseg.preprocessing import _worker as work   # the module's function, which a spawned process can import
-        with ProcessPoolExecutor(workers, mp_context=get_context('spawn')) as ex:
+        from abdoseg.preprocessing import _worker as work, _one_thread   # the module's functions, which a spawned process can import
+        with ProcessPoolExecutor(workers, mp_context=get_context('spawn'), initializer=_one_thread) as ex:
             for fut in as_completed([ex.submit(work, j) for j in jobs]):
                 name, pp, err = fut.result(); results[name] = (pp, err); bar.update()
     bar.close()
