@@ -221,8 +221,26 @@ def validate_cases(cases, source='flare22', progress=True) -> list[Case]:
     return cases
 
 # %% ../nbs/01_data.ipynb #522b1ce2
-def make_split(names, fractions=(0.7, 0.1, 0.2), seed=0) -> dict:
-    "Split case names into `train`/`val`/`test` lists in the given proportions (at least one each where possible)."
+def _deal(groups, counts) -> list[list]:
+    """Split every group over the parts in proportion to `counts` (whole numbers summing to the number of names):
+    each group's share of each part rounded down, then the rest handed out by largest remainder, part totals exact."""
+    n = sum(len(g) for g in groups)
+    quota = np.array([[len(g) * c / n for c in counts] for g in groups])
+    alloc = np.floor(quota).astype(int)
+    left, need = np.array([len(g) for g in groups]) - alloc.sum(1), np.array(counts) - alloc.sum(0)
+    rem, part = (quota - alloc).ravel(), np.tile(np.arange(len(counts)), len(groups))
+    order = [np.unravel_index(r, quota.shape) for r in np.lexsort((-part, -rem))]   # largest remainder; ties to the smaller parts
+    while left.any():                    # as many passes as it takes; the totals of left and need are equal
+        for gi, k in order:
+            if left[gi] and need[k]: alloc[gi, k] += 1; left[gi] -= 1; need[k] -= 1
+    parts = [[] for _ in counts]
+    for g, a in zip(groups, alloc):
+        for k, (lo, hi) in enumerate(zip(np.cumsum(a) - a, np.cumsum(a))): parts[k] += g[lo:hi]
+    return parts
+
+def make_split(names, fractions=(0.7, 0.1, 0.2), seed=0, strata: dict | None = None) -> dict:
+    """Split case names into `train`/`val`/`test` lists in the given proportions (at least one each where possible),
+    each stratum of `strata` (name -> kind) spread over the three in proportion."""
     names = sorted(names); n = len(names)
     if len(fractions) != 3 or min(fractions) < 0 or sum(fractions) <= 0:
         raise AbdosegError(f"fractions must be three non-negative numbers (train, val, test), not {fractions}")
@@ -230,11 +248,17 @@ def make_split(names, fractions=(0.7, 0.1, 0.2), seed=0) -> dict:
     n_test = int(round(f[2] * n)) if f[2] == 0 else max(1, int(round(f[2] * n)))
     n_val = int(round(f[1] * n)) if f[1] == 0 else max(1, int(round(f[1] * n)))
     if n - n_val - n_test < 1: raise AbdosegError(f"{n} cases are too few to split {tuple(fractions)}")
-    rest, test = train_test_split(names, test_size=n_test, random_state=seed) if n_test else (names, [])
-    train, val = train_test_split(rest, test_size=n_val, random_state=seed) if n_val else (rest, [])
+    if strata is None:
+        rest, test = train_test_split(names, test_size=n_test, random_state=seed) if n_test else (names, [])
+        train, val = train_test_split(rest, test_size=n_val, random_state=seed) if n_val else (rest, [])
+    else:
+        if missing := [n for n in names if n not in strata]: raise AbdosegError(f"no stratum for cases {missing[:5]}")
+        rng = np.random.default_rng(seed)
+        groups = [[str(n) for n in rng.permutation([n for n in names if strata[n] == k])] for k in sorted({strata[n] for n in names})]
+        train, val, test = _deal(groups, (n - n_val - n_test, n_val, n_test))
     return {'train': sorted(train), 'val': sorted(val), 'test': sorted(test), 'seed': seed, 'fractions': list(fractions)}
 
-def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filename='split.json') -> dict:
+def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filename='split.json', strata=None) -> dict:
     "The split stored in `folder/split.json`, made and written first if there is none."
     path = Path(folder) / filename
     if path.exists():
@@ -245,7 +269,7 @@ def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filenam
             raise AbdosegError(f"the stored split does not match the cases on disk (new: {extra[:5]}, missing: {gone[:5]}); "
                                "delete it to make a new split", path)
         return split
-    split = make_split(names, fractions, seed)
+    split = make_split(names, fractions, seed, strata)
     tmp_path = path.with_suffix('.json.tmp')
     tmp_path.write_text(json.dumps(split, indent=1)); os.replace(tmp_path, path)
     return split

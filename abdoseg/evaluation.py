@@ -42,11 +42,12 @@ def sliding_window(model, image: torch.Tensor, window, overlap=0.5, batch_size=4
     if image.ndim != 4: raise AbdosegError(f"sliding_window expects (channels, X, Y, Z), got {tuple(image.shape)}")
     if not 0 <= overlap < 1: raise AbdosegError(f"overlap must be in [0, 1), not {overlap}")
     size = image.shape[1:]
-    pad = [p for s, w in zip(reversed(size), reversed(window)) for p in (0, max(0, w - s))]
+    lo = [max(0, w - s) // 2 for s, w in zip(size, window)]                     # centred in the window, as MONAI pads
+    pad = [p for s, w, l in zip(reversed(size), reversed(window), reversed(lo)) for p in (l, max(0, w - s) - l)]
     if any(pad): image = F.pad(image, pad, value=pad_value)
     full = image.shape[1:]
     device = image.device; out_device = out_device or device
-    weight = gaussian_weights(window, device=device)
+    weight = gaussian_weights(window, device=device); weight_out = weight.to(out_device)
     starts = list(itertools.product(*[window_starts(n, w, overlap) for n, w in zip(full, window)]))
     scores, norm = None, torch.zeros(full, device=out_device)
     for b in range(0, len(starts), batch_size):
@@ -57,9 +58,9 @@ def sliding_window(model, image: torch.Tensor, window, overlap=0.5, batch_size=4
         if scores is None: scores = torch.zeros((y.shape[1], *full), device=out_device)
         for s, yi in zip(chunk, y):
             sl = (slice(s[0], s[0] + window[0]), slice(s[1], s[1] + window[1]), slice(s[2], s[2] + window[2]))
-            scores[(slice(None), *sl)] += yi; norm[sl] += weight.to(out_device)
+            scores[(slice(None), *sl)] += yi; norm[sl] += weight_out
     scores /= norm
-    return scores[:, :size[0], :size[1], :size[2]]
+    return scores[:, lo[0]:lo[0] + size[0], lo[1]:lo[1] + size[1], lo[2]:lo[2] + size[2]]
 
 # %% ../nbs/06_evaluation.ipynb #2da8788e
 def mirrored_scores(model, image: torch.Tensor, window, axes=(1, 2), **kw) -> torch.Tensor:
@@ -85,7 +86,7 @@ def keep_largest_component(labels: np.ndarray, organ_ids=(1, 2, 3, 4)) -> np.nda
     return out
 
 # %% ../nbs/06_evaluation.ipynb #15195e42
-from .core import ORGANS, get_device
+from .core import ORGANS, N_CLASSES, get_device
 from .data import Volume, read_volume, is_nifti, is_dicom_dir, _images_in
 from .preprocessing import Intensity, resample_array, new_shape, body_bbox
 from .vnet import VNet, prepare_model
@@ -98,8 +99,10 @@ def load_model(checkpoint, device='auto'):
     return model, ck
 
 @torch.no_grad()
-def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, postprocess=False, batch_size=4) -> np.ndarray:
-    "abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid."
+def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, postprocess=False, batch_size=4,
+                   max_gpu_scores_gb=4.) -> np.ndarray:
+    """abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid. On a GPU, the class scores of a volume
+    larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU)."""
     device = next(model.parameters()).device
     spacing, norm, patch = ck['spacing'], Intensity(**ck['intensity']), ck['patch_size']
     shape = new_shape(vol.shape, vol.spacing, spacing)
@@ -107,6 +110,7 @@ def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, post
     bb = body_bbox(hu)
     x = torch.from_numpy(norm(hu[bb]))[None].to(device)
     kw = dict(overlap=overlap, batch_size=batch_size, pad_value=norm.background)
+    if device.type == 'cuda' and N_CLASSES * x.numel() * 4 > max_gpu_scores_gb * 2 ** 30: kw['out_device'] = 'cpu'
     scores = mirrored_scores(model, x, patch, **kw) if mirror else sliding_window(model, x, patch, **kw)
     prob = torch.softmax(scores, 0).cpu().numpy()
     full = np.zeros((prob.shape[0], *shape), np.float32); full[0] = 1; full[(slice(None), *bb)] = prob

@@ -5,7 +5,7 @@
 # %% ../nbs/01a_phantom.ipynb #5499b224
 from __future__ import annotations
 import argparse, json, os, time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import nibabel as nib
@@ -14,10 +14,11 @@ from tqdm.auto import tqdm
 from .core import AbdosegError, FLARE22_NAMES
 
 # %% auto #0
-__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'PHANTOM_VERSION', 'rotation', 'Blob',
-           'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs',
-           'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct', 'PhantomCase',
-           'make_case', 'save_case', 'write_phantom', 'phantom_cli', 'radiological']
+__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'PHANTOM_VERSION', 'PHASE_CYCLE',
+           'LAYOUT_FOLDERS', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter',
+           'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy',
+           'smooth_field', 'render_ct', 'PhantomCase', 'make_case', 'save_case', 'write_phantom', 'phantom_phases',
+           'phantom_cli', 'radiological']
 
 # %% ../nbs/01a_phantom.ipynb #7eb810b3
 def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
@@ -115,7 +116,7 @@ def paint(grid: Grid, target: np.ndarray, shape, value, where=None, shrink=0.):
 # %% ../nbs/01a_phantom.ipynb #9f8ff09e
 TISSUES = ('air', 'lung', 'fat', 'muscle', 'bone', 'marrow', 'disc', 'csf', 'liver', 'spleen', 'kidney_cortex',
            'kidney_medulla', 'renal_sinus', 'aorta', 'ivc', 'portal_vein', 'pancreas', 'adrenal', 'gallbladder',
-           'bowel_wall', 'fluid', 'stool', 'gas', 'soft_tissue', 'bladder', 'visceral_fat')
+           'bowel_wall', 'fluid', 'stool', 'gas', 'soft_tissue', 'bladder', 'visceral_fat', 'perirenal_fat')
 
 PHASES = {  # tissue -> HU per phase (unenhanced, arterial, portal venous); others are phase-free
     'liver':          (58, 75, 115), 'spleen':         (47, 110, 120),
@@ -125,7 +126,7 @@ PHASES = {  # tissue -> HU per phase (unenhanced, arterial, portal venous); othe
 }
 FIXED_HU = {'air': -1000, 'lung': -850, 'fat': -100, 'muscle': 50, 'bone': 800, 'marrow': 230, 'disc': 80,
             'csf': 10, 'renal_sinus': -60, 'gallbladder': 12, 'fluid': 15, 'stool': -40, 'gas': -990,
-            'soft_tissue': 40, 'bladder': 8, 'visceral_fat': -95}
+            'soft_tissue': 40, 'bladder': 8, 'visceral_fat': -95, 'perirenal_fat': -90}
 PHASE_NAMES = ('unenhanced', 'arterial', 'portal venous')
 
 def tissue_hu(phase: int, rng) -> dict:
@@ -230,7 +231,9 @@ def draw_organs(P: Painter, a):
     for side, label, dz in ((1, 'right_kidney', -a.kidney_drop), (-1, 'left_kidney', 0.)):
         c = np.array([side * A * 0.4, ys + 8, zk + dz]); r = np.array([27, 24, 54]) * a.kidney_scale
         rot = rotation(side * rng.uniform(0.3, 0.6), side * rng.uniform(0.1, 0.25))
-        kidney = P.blob(c, r, 'kidney_cortex', label, rot=rot, bump=0.07)
+        kidney = Blob.random(rng, c, r, rot, bump=0.07)
+        P(replace(kidney, radii=kidney.radii + a.perirenal_fat), 'perirenal_fat', where=lambda t: t == T['visceral_fat'])
+        P(kidney, 'kidney_cortex', label)
         P(kidney, 'kidney_medulla', where=lambda t: t == T['kidney_cortex'], shrink=6.5)
         P.blob(c + (-side * 13, 6, 0), (9, 7, 18), 'renal_sinus', where=lambda t: t == T['kidney_medulla'], bump=0.1)
         P.blob((side * A * 0.22, ys + 14, zk + dz + 62), (5, 13, 15), 'adrenal',
@@ -280,7 +283,7 @@ def draw_bowel(P: Painter, a):
 class Anatomy:
     A: float; B: float; fat: float; wall: float; dome: float; kidney_z: float; kidney_drop: float
     spine_y: float; vertebra: float; level: float; liver_scale: float; spleen_scale: float
-    kidney_scale: float; aorta: float
+    kidney_scale: float; aorta: float; perirenal_fat: float
 
     @classmethod
     def random(cls, rng):
@@ -289,7 +292,8 @@ class Anatomy:
         return cls(A=A, B=B, fat=fat, wall=rng.uniform(7, 12), dome=dome, kidney_z=dome - rng.uniform(120, 140),
                    kidney_drop=rng.uniform(8, 25), spine_y=-B + fat + rng.uniform(42, 52), vertebra=rng.uniform(17, 21),
                    level=rng.uniform(30, 36), liver_scale=rng.uniform(0.88, 1.08), spleen_scale=rng.uniform(0.8, 1.1),
-                   kidney_scale=rng.uniform(0.88, 1.08), aorta=rng.uniform(9.5, 12.5))
+                   kidney_scale=rng.uniform(0.88, 1.08), aorta=rng.uniform(9.5, 12.5),
+                   perirenal_fat=rng.uniform(4, 12))
 
 def draw_anatomy(grid: Grid, rng) -> tuple[np.ndarray, np.ndarray, Anatomy]:
     "Tissue codes and FLARE22 labels of one random abdomen on `grid`."
@@ -329,8 +333,9 @@ class PhantomCase:
     affine: np.ndarray   # RAS+ affine of the arrays
     info: dict
 
-def make_case(seed: int, size='small') -> PhantomCase:
-    "One phantom case; the same seed gives the same case."
+def make_case(seed: int, size='small', phase: int | None = None) -> PhantomCase:
+    """One phantom case; the same seed gives the same case. The contrast phase (0 unenhanced, 1 arterial,
+    2 portal venous) is drawn at random unless given."""
     if size not in SIZES: raise AbdosegError(f"unknown phantom size {size!r}; choose one of {list(SIZES)}")
     cfg, rng = SIZES[size], np.random.default_rng(seed)
     sp_xy, sp_z = rng.uniform(*cfg['inplane']), float(rng.choice(cfg['slices']))
@@ -338,7 +343,8 @@ def make_case(seed: int, size='small') -> PhantomCase:
     grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z),
                 (rng.uniform(-8, 8), rng.uniform(-5, 15), rng.uniform(-10, 25)))
     tissue, label, anat = draw_anatomy(grid, rng)
-    phase, noise, blur = int(rng.choice(3, p=[0.1, 0.2, 0.7])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
+    drawn, noise, blur = int(rng.choice(3, p=[0.1, 0.2, 0.7])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
+    phase = drawn if phase is None else int(phase)
     image = render_ct(tissue, grid, rng, phase, noise, blur)
     info = dict(seed=seed, size=size, spacing=grid.spacing, phase=PHASE_NAMES[phase], noise_hu=round(noise, 1),
                 orientation='LPS' if rng.uniform() < 0.5 else 'RAS')
@@ -355,25 +361,44 @@ def save_case(case: PhantomCase, image_path, label_path):
         tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp.nii.gz')   # atomic: a reader never sees half a file
         nib.save(img, tmp); os.replace(tmp, path)
 
-PHANTOM_VERSION = 1
+PHANTOM_VERSION = 3
+PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
+LAYOUT_FOLDERS = {'flare22': ('images', 'labels'), 'nnunet': ('imagesTr', 'labelsTr')}
 
-def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', progress=True) -> Path:
-    "Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept."
+def _read_stamp(out_dir) -> dict | None:
+    p = Path(out_dir) / 'phantom.json'
+    return json.loads(p.read_text()) if p.exists() else None
+
+def _remove_outdated(out_dir, layout):
+    "Delete the files an older phantom version wrote (and nothing else) so the folder can be regenerated."
+    for folder in LAYOUT_FOLDERS[layout]: [f.unlink() for f in (out_dir / folder).glob('phantom_*.nii.gz')]
+    [f.unlink() for f in [*out_dir.glob('split_*.json'), *out_dir.glob('split.json')]]
+    (out_dir / 'phantom.json').unlink()
+
+def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', progress=True, replace_outdated=False) -> Path:
+    """Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept.
+    `replace_outdated` regenerates a folder written by an older phantom version with otherwise the same settings."""
     out_dir = Path(out_dir)
     stamp = dict(generator='abdoseg phantom', version=PHANTOM_VERSION, seed=seed, size=size, layout=layout)
-    if (out_dir / 'phantom.json').exists():
-        old = json.loads((out_dir / 'phantom.json').read_text()); old.pop('cases', None)
-        if old != stamp:
-            raise AbdosegError(f"holds a phantom made with other settings ({old}); choose another folder or delete this one", out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / 'phantom.json').write_text(json.dumps(stamp))
-    imgs, labs = {'flare22': ('images', 'labels'), 'nnunet': ('imagesTr', 'labelsTr')}[layout]
+    old = _read_stamp(out_dir) or {}
+    phases = old.pop('cases', {})
+    if old and old != stamp:
+        if replace_outdated and {**old, 'version': PHANTOM_VERSION} == stamp: _remove_outdated(out_dir, layout); phases = {}
+        else: raise AbdosegError(f"holds a phantom made with other settings ({old}); choose another folder or delete this one", out_dir)
+    imgs, labs = LAYOUT_FOLDERS[layout]
     for i in tqdm(range(1, cases + 1), desc=f'phantom ({size})', disable=not progress):
         name = f'phantom_{i:04d}'
         img_p, lab_p = out_dir / imgs / f'{name}_0000.nii.gz', out_dir / labs / f'{name}.nii.gz'
-        if img_p.exists() and lab_p.exists(): continue
-        save_case(make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size), img_p, lab_p)
+        if img_p.exists() and lab_p.exists() and name in phases: continue
+        case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(i - 1) % len(PHASE_CYCLE)])
+        save_case(case, img_p, lab_p); phases[name] = case.info['phase']
+        (out_dir / 'phantom.json').write_text(json.dumps({**stamp, 'cases': dict(sorted(phases.items()))}, indent=1))
     return out_dir
+
+def phantom_phases(folder) -> dict | None:
+    "Each phantom case's contrast phase, from the folder's `phantom.json` (None for any other dataset)."
+    stamp = _read_stamp(folder)
+    return stamp.get('cases') if stamp and stamp.get('generator') == 'abdoseg phantom' else None
 
 def phantom_cli(argv=None):
     "Console command: `abdoseg-phantom OUT_DIR --cases N --seed S [--size small|flare22] [--layout flare22|nnunet]`."

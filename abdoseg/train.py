@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, get_device, project_root, seed_everything
 from .data import find_cases, load_or_make_split
-from .phantom import write_phantom
+from .phantom import write_phantom, phantom_phases
 from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
 from .vnet import VNet, prepare_model, autocast
 from .loss import DiceCELoss
@@ -25,7 +25,7 @@ __all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'prepare_data', 'BatchStream
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 PRESETS = {
-    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=50, lr=1e-2,
+    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=50, lr=1e-2, channels_last=True,
                     val_overlap=0.25, phantom_size='small', augment=dict(rotate_deg=5., zoom=(0.95, 1.05), flip_prob=(0., 0., 0.))),
     'flare22': dict(spacing=1.5, patch_size=128, batch_size=2, base_channels=16, iters_per_epoch=250, lr=1e-3,
                     val_overlap=0.25, phantom_size='flare22', augment={}),
@@ -55,7 +55,8 @@ class TrainConfig:
     val_overlap: float | None = None
     cache_dir: str | None = None
     compile: bool = False
-    amp: bool = True                    # bf16 autocast on CUDA and on CPUs with native bf16
+    amp: bool = True                    # bf16 autocast on CUDA
+    channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
     workers: int | None = None
     progress: bool = True
@@ -82,11 +83,14 @@ def prepare_data(cfg: TrainConfig, log=print) -> dict:
     "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
     if cfg.data_dir is None:
         data_dir = phantom_dir(PRESETS[cfg.preset]['phantom_size'])
-        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=PRESETS[cfg.preset]['phantom_size'], progress=cfg.progress)
+        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=PRESETS[cfg.preset]['phantom_size'], progress=cfg.progress,
+                      replace_outdated=True)
     else: data_dir = Path(cfg.data_dir)
     cases = find_cases(data_dir)
     if cfg.data_dir is None: cases = [c for c in cases if int(c.name.split('_')[-1]) <= cfg.phantom_cases]
-    split = load_or_make_split(data_dir, [c.name for c in cases], cfg.split, seed=0,
+    names, phases = [c.name for c in cases], phantom_phases(data_dir)
+    strata = phases if phases and set(names) <= set(phases) else None      # the phantom: stratified by contrast phase
+    split = load_or_make_split(data_dir, names, cfg.split, seed=0, strata=strata,
                                filename='split.json' if cfg.data_dir else f'split_{len(cases)}.json')
     by_name = {c.name: c for c in cases}
     pick = lambda names: [by_name[n] for n in names]
@@ -103,7 +107,7 @@ class BatchStream:
     "Crops for iterations [start, stop), cut ahead by a background thread, augmented on the training device."
     def __init__(self, sampler, augmenter, batch_size, seed, rank, start, stop, device, ahead=3):
         self.sampler, self.aug, self.bs, self.seed, self.rank = sampler, augmenter, batch_size, seed, rank
-        self.device, self.q, self.wait = torch.device(device), queue.Queue(ahead), 0.
+        self.device, self.q, self.wait, self.augment = torch.device(device), queue.Queue(ahead), 0., 0.
         self.thread = threading.Thread(target=self._fill, args=(start, stop), daemon=True); self.thread.start()
 
     def _fill(self, start, stop):
@@ -114,7 +118,10 @@ class BatchStream:
 
     def next(self):
         t = time.perf_counter(); it, img, lab = self.q.get(); self.wait += time.perf_counter() - t
-        return self.aug(img, lab, seed=int(np.random.SeedSequence([self.seed, self.rank, it, 1]).generate_state(1)[0]))
+        t = time.perf_counter()
+        batch = self.aug(img, lab, seed=int(np.random.SeedSequence([self.seed, self.rank, it, 1]).generate_state(1)[0]))
+        self.augment += time.perf_counter() - t   # on CUDA this times the launches; the kernels overlap the model's
+        return batch
 
 # %% ../nbs/05_train.ipynb #5fe8c72f
 def dice_per_organ(pred: np.ndarray, ref: np.ndarray) -> dict:
@@ -222,7 +229,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start_epoch, best, history, t_before = ck['epoch'] + 1, ck['best'], ck['history'], ck['train_seconds']
         log(f"resuming from {out / 'last.pt'} after epoch {ck['epoch']}")
-    model = prepare_model(model, device, compile=cfg.compile)
+    channels_last = cfg.channels_last if cfg.channels_last is not None else device.type == 'cuda'
+    model = prepare_model(model, device, channels_last=channels_last, compile=cfg.compile)
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True      # fixed patch size: let cuDNN pick its fastest kernels
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
@@ -245,7 +253,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         losses = []
         for it in range(first, first + cfg.iters_per_epoch):
             x, y = stream.next()
-            if device.type == 'cuda': x = x.contiguous(memory_format=torch.channels_last_3d)
+            if channels_last: x = x.contiguous(memory_format=torch.channels_last_3d)
             for g in opt.param_groups: g['lr'] = lr_at(it, total, cfg.lr)
             opt.zero_grad(set_to_none=True)
             with autocast(device, cfg.amp): logits = model(x)
@@ -264,7 +272,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
             history.append(dict(epoch=epoch, iterations=epoch * cfg.iters_per_epoch, train_loss=round(train_loss, 5),
                                 lr=round(lr_at(it, total, cfg.lr), 7), **{f'val_{k}': round(v, 5) for k, v in val.items()},
                                 epoch_seconds=round(time.time() - t_ep, 2), val_seconds=round(t_val, 2), step_seconds=round(t_train / cfg.iters_per_epoch, 4),
-                                data_wait_fraction=round(stream.wait / t_train, 4), device=str(device)))
+                                data_wait_fraction=round(stream.wait / t_train, 4), augment_seconds=round(stream.augment, 2),
+                                elapsed_seconds=round(t_used, 1), device=str(device)))
             if val['mean'] > best['dice']: best = dict(epoch=epoch, dice=val['mean'])
             state = _state(cfg, model, opt, epoch, (epoch) * cfg.iters_per_epoch, best, history, prep, t_used)
             save_checkpoint(out / 'last.pt', state)

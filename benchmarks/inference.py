@@ -3,8 +3,11 @@
     python benchmarks/inference.py                   # CPU: 160 x 160 x 96 volume, 64^3 windows
     python benchmarks/inference.py --device cuda     # GPU: 272 x 272 x 144 volume, 128^3 windows
     python benchmarks/inference.py --file-to-nifti   # CPU: a FLARE22-size phantom, file to written NIfTI, CPU preset
+    python benchmarks/inference.py --device cuda --checkpoint runs/flare22/best.pt   # trained weights, a real volume
 
-Both use MONAI's VNet (random weights, seeded), Gaussian weighting, overlap 0.5 and 4 windows a batch.
+Both use MONAI's VNet (random weights, seeded) on a random volume, or with --checkpoint abdoseg's trained VNet
+on the first test case of the checkpoint's data (resampled and normalized as `predict` does), windows of the
+checkpoint's patch size; Gaussian weighting, overlap 0.5 and 4 windows a batch.
 abdoseg runs in bf16 on a GPU; MONAI in fp32 and in bf16. Reported: time, peak GPU memory, and the share of
 voxels whose argmax labels agree. The last line is the speed ratio against MONAI's fp32.
 """
@@ -23,17 +26,35 @@ def timed(fn, device, iters):
     return statistics.median(times), peak, out
 
 
-def sliding(device, size, window, iters):
-    from monai.inferers import sliding_window_inference
+def random_model_and_volume(device, size):
     from monai.networks.nets import VNet as MonaiVNet
-    from abdoseg.evaluation import sliding_window
     torch.manual_seed(0)
     model = MonaiVNet(spatial_dims=3, in_channels=1, out_channels=5).to(device).eval()
     if device.type == 'cuda': model = model.to(memory_format=torch.channels_last_3d)
-    x = torch.randn(1, *size, device=device)
+    return model, torch.randn(1, *size, device=device)
+
+
+def trained_model_and_volume(device, checkpoint):
+    from abdoseg.evaluation import load_model
+    from abdoseg.data import find_cases, read_case
+    from abdoseg.preprocessing import Intensity, resample_array, new_shape, body_bbox
+    model, ck = load_model(checkpoint, device)
+    case = next(c for c in find_cases(ck['data_dir']) if c.name == ck['split']['test'][0])
+    vol, _ = read_case(case)
+    hu = resample_array(vol.array, vol.spacing, ck['spacing'], new_shape(vol.shape, vol.spacing, ck['spacing']))
+    norm = Intensity(**ck['intensity'])
+    x = torch.from_numpy(norm(hu[body_bbox(hu)]))[None].to(device)
+    print(f"checkpoint {checkpoint}: {case.name} at {ck['spacing']} mm -> volume {tuple(x.shape[1:])}")
+    return model, x
+
+
+def sliding(model, x, window, iters):
+    from monai.inferers import sliding_window_inference
+    from abdoseg.evaluation import sliding_window
+    device = x.device
     def monai(bf16):
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            return sliding_window_inference(x[None], (window,) * 3, 4, model, overlap=0.5, mode='gaussian')[0].float()
+            return sliding_window_inference(x[None], window, 4, model, overlap=0.5, mode='gaussian')[0].float()
     ours = lambda amp: sliding_window(model, x, window, overlap=0.5, batch_size=4, amp=amp)
     rows = {}
     rows['MONAI fp32'] = timed(lambda: monai(False), device, iters)
@@ -72,13 +93,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--device', default='cpu'); p.add_argument('--iters', type=int, default=3)
     p.add_argument('--file-to-nifti', action='store_true')
+    p.add_argument('--checkpoint', help="abdoseg's trained VNet from this checkpoint, on a test case of its data")
     a = p.parse_args()
     if a.file_to_nifti: return file_to_nifti()
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
-    size, window = ((272, 272, 144), 128) if gpu else ((160, 160, 96), 64)
-    print(f"{torch.cuda.get_device_name(device) if gpu else 'CPU'}: volume {size}, window {window}^3, overlap 0.5, 4 windows a batch")
-    sliding(device, size, window, a.iters)
+    if a.checkpoint:
+        model, x = trained_model_and_volume(device, a.checkpoint)
+        window = tuple(torch.load(a.checkpoint, weights_only=True, map_location='cpu')['patch_size'])
+    else:
+        size, window = ((272, 272, 144), (128,) * 3) if gpu else ((160, 160, 96), (64,) * 3)
+        model, x = random_model_and_volume(device, size)
+    print(f"{torch.cuda.get_device_name(device) if gpu else 'CPU'}: volume {tuple(x.shape[1:])}, window {window}, overlap 0.5, 4 windows a batch")
+    sliding(model, x, window, a.iters)
 
 
 if __name__ == '__main__':
