@@ -371,9 +371,8 @@ def _read_stamp(out_dir) -> dict | None:
 
 def _remove_outdated(out_dir, layout):
     "Delete the files an older phantom version wrote (and nothing else) so the folder can be regenerated."
-    for folder in LAYOUT_FOLDERS[layout]: [f.unlink() for f in (out_dir / folder).glob('phantom_*.nii.gz')]
-    [f.unlink() for f in [*out_dir.glob('split_*.json'), *out_dir.glob('split.json')]]
-    (out_dir / 'phantom.json').unlink()
+    written = [f for folder in LAYOUT_FOLDERS[layout] for f in (out_dir / folder).glob('phantom_*.nii.gz')]
+    for f in [*written, *out_dir.glob('split*.json'), out_dir / 'phantom.json']: f.unlink()
 
 def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', progress=True, replace_outdated=False) -> Path:
     """Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept.
