@@ -13,7 +13,7 @@ from .vnet import autocast
 
 # %% auto #0
 __all__ = ['ABDOSEG_TO_FLARE22', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores',
-           'keep_largest_component', 'load_model', 'predict_volume', 'organ_volumes', 'organ_centres',
+           'keep_largest_component', 'load_model', 'network_input', 'predict_volume', 'organ_volumes', 'organ_centres',
            'check_prediction', 'save_labels', 'predict', 'predict_cli', 'organ_metrics', 'evaluate', 'summarize',
            'worst_cases', 'plot_dice_boxes']
 
@@ -98,6 +98,14 @@ def load_model(checkpoint, device='auto'):
     model = prepare_model(model_from_checkpoint(ck), get_device(device)).eval()
     return model, ck
 
+def network_input(ck: dict, vol: Volume) -> tuple[np.ndarray, tuple, tuple]:
+    "The network's input for a RAS+ `Volume` (resampled, cropped to the body, normalized), the resampled shape and the crop."
+    spacing = ck['spacing']
+    shape = new_shape(vol.shape, vol.spacing, spacing)
+    hu = resample_array(vol.array, vol.spacing, spacing, shape)
+    bb = body_bbox(hu)
+    return Intensity(**ck['intensity'])(hu[bb]), shape, bb
+
 @torch.no_grad()
 def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, postprocess=False, batch_size=4,
                    max_gpu_scores_gb=4.) -> np.ndarray:
@@ -105,10 +113,8 @@ def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, post
     larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU)."""
     device = next(model.parameters()).device
     spacing, norm, patch = ck['spacing'], Intensity(**ck['intensity']), ck['patch_size']
-    shape = new_shape(vol.shape, vol.spacing, spacing)
-    hu = resample_array(vol.array, vol.spacing, spacing, shape)
-    bb = body_bbox(hu)
-    x = torch.from_numpy(norm(hu[bb]))[None].to(device)
+    arr, shape, bb = network_input(ck, vol)
+    x = torch.from_numpy(arr)[None].to(device)
     kw = dict(overlap=overlap, batch_size=batch_size, pad_value=norm.background)
     if device.type == 'cuda' and N_CLASSES * x.numel() * 4 > max_gpu_scores_gb * 2 ** 30: kw['out_device'] = 'cpu'
     scores = mirrored_scores(model, x, patch, **kw) if mirror else sliding_window(model, x, patch, **kw)

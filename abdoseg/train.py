@@ -20,7 +20,7 @@ from .loss import DiceCELoss
 from .evaluation import sliding_window
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'prepare_data', 'BatchStream', 'dice_per_organ', 'validate',
+__all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream', 'dice_per_organ', 'validate',
            'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'lr_at', 'train', 'plot_curves', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
@@ -79,8 +79,8 @@ class TrainConfig:
 # %% ../nbs/05_train.ipynb #8fd102a0
 def phantom_dir(size='small') -> Path: return project_root() / 'data' / ('phantom' if size == 'small' else f'phantom_{size}')
 
-def prepare_data(cfg: TrainConfig, log=print) -> dict:
-    "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
+def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
+    "The data folder (the phantom, generated first, when `cfg.data_dir` is None), its cases, and their stored split."
     if cfg.data_dir is None:
         data_dir = phantom_dir(PRESETS[cfg.preset]['phantom_size'])
         write_phantom(data_dir, cfg.phantom_cases, seed=0, size=PRESETS[cfg.preset]['phantom_size'], progress=cfg.progress,
@@ -92,6 +92,11 @@ def prepare_data(cfg: TrainConfig, log=print) -> dict:
     strata = phases if phases and set(names) <= set(phases) else None      # the phantom: stratified by contrast phase
     split = load_or_make_split(data_dir, names, cfg.split, seed=0, strata=strata,
                                filename='split.json' if cfg.data_dir else f'split_{len(cases)}.json')
+    return data_dir, cases, split
+
+def prepare_data(cfg: TrainConfig, log=print) -> dict:
+    "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
+    data_dir, cases, split = find_data(cfg)
     by_name = {c.name: c for c in cases}
     pick = lambda names: [by_name[n] for n in names]
     pps = preprocess_cases(pick(split['train'] + split['val']), (cfg.spacing,) * 3, cfg.cache_dir, cfg.source,

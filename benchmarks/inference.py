@@ -35,15 +35,12 @@ def random_model_and_volume(device, size):
 
 
 def trained_model_and_volume(device, checkpoint):
-    from abdoseg.evaluation import load_model
+    from abdoseg.evaluation import load_model, network_input
     from abdoseg.data import find_cases, read_case
-    from abdoseg.preprocessing import Intensity, resample_array, new_shape, body_bbox
     model, ck = load_model(checkpoint, device)
     case = next(c for c in find_cases(ck['data_dir']) if c.name == ck['split']['test'][0])
     vol, _ = read_case(case)
-    hu = resample_array(vol.array, vol.spacing, ck['spacing'], new_shape(vol.shape, vol.spacing, ck['spacing']))
-    norm = Intensity(**ck['intensity'])
-    x = torch.from_numpy(norm(hu[body_bbox(hu)]))[None].to(device)
+    x = torch.from_numpy(network_input(ck, vol)[0])[None].to(device)
     print(f"checkpoint {checkpoint}: {case.name} at {ck['spacing']} mm -> volume {tuple(x.shape[1:])}")
     return model, x
 

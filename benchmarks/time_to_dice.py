@@ -31,15 +31,13 @@ THRESHOLDS = (0.85, 0.90)
 def task(form):
     "The shared task: data folder, split, and the preset's settings."
     from dataclasses import asdict
-    from abdoseg.train import TrainConfig, phantom_dir
-    from abdoseg.phantom import write_phantom, phantom_phases
-    from abdoseg.data import find_cases, load_or_make_split
+    from abdoseg.train import TrainConfig, find_data, phantom_dir
+    from abdoseg.phantom import write_phantom
     from abdoseg.preprocessing import AugmentConfig
     f = FORMS[form]
     data = write_phantom(phantom_dir('small'), 24, seed=0, progress=False, replace_outdated=True)
-    names = [c.name for c in find_cases(data)]
-    cfg = TrainConfig(preset=f['preset']).resolved()
-    split = load_or_make_split(data, names, cfg.split, seed=0, strata=phantom_phases(data))   # the file train() reads
+    cfg = TrainConfig(preset=f['preset'], data_dir=str(data)).resolved()
+    _, _, split = find_data(cfg)                    # the split train() reads for this folder
     return dict(data=str(data), split=split, spacing=cfg.spacing, patch=list(cfg.patch_size), batch=cfg.batch_size,
                 width=cfg.base_channels, lr=cfg.lr, weight_decay=cfg.weight_decay, overlap=cfg.val_overlap,
                 augment=asdict(AugmentConfig(**cfg.augment)), **f)
