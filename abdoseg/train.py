@@ -55,7 +55,7 @@ class TrainConfig:
     val_overlap: float | None = None
     cache_dir: str | None = None
     compile: bool = False
-    amp: bool = True                    # bf16 autocast on CUDA
+    amp: bool = True                    # bf16 autocast on CUDA and on CPUs with native bf16
     channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
     workers: int | None = None

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from .core import AbdosegError, N_CLASSES
 
 # %% auto #0
-__all__ = ['Float32Norm', 'norm_layer', 'ConvNormAct', 'ResidualStage', 'VNet', 'describe', 'count_flops', 'prepare_model',
-           'autocast']
+__all__ = ['Float32Norm', 'norm_layer', 'bf16_unreliable', 'Conv3d', 'ConvTranspose3d', 'ConvNormAct', 'ResidualStage', 'VNet',
+           'describe', 'count_flops', 'prepare_model', 'cpu_has_bf16', 'autocast']
 
 # %% ../nbs/03_vnet.ipynb #f70c9002
 class Float32Norm(nn.Module):
@@ -32,10 +32,28 @@ def norm_layer(kind: str, channels: int) -> nn.Module:
     if kind == 'group': return Float32Norm(nn.GroupNorm(max(1, channels // 8), channels))
     raise AbdosegError(f"unknown normalization {kind!r}; choose none, batch, instance or group")
 
+# %% ../nbs/03_vnet.ipynb #166fc6dc
+def bf16_unreliable(x: torch.Tensor, kernel) -> bool:
+    "Whether oneDNN's bf16 weight gradient is unreliable here: CPU autocast and an input smaller than the kernel."
+    return x.device.type == 'cpu' and torch.is_autocast_enabled('cpu') and min(x.shape[2:]) < max(kernel)
+
+class Conv3d(nn.Conv3d):
+    "`nn.Conv3d` that runs in float32 where `bf16_unreliable`: the deep, small layers, cheap in any precision."
+    def forward(self, x):
+        if not bf16_unreliable(x, self.kernel_size): return super().forward(x)
+        with torch.autocast('cpu', enabled=False): return super().forward(x.float())
+
+class ConvTranspose3d(nn.ConvTranspose3d):
+    "`nn.ConvTranspose3d` that runs in float32 where `bf16_unreliable`."
+    def forward(self, x, output_size=None):
+        if not bf16_unreliable(x, self.kernel_size): return super().forward(x, output_size)
+        with torch.autocast('cpu', enabled=False): return super().forward(x.float(), output_size)
+
+# %% ../nbs/03_vnet.ipynb #fd2d2cc4
 class ConvNormAct(nn.Sequential):
     "Convolution, normalization, PReLU (the activation can be left out for a residual sum first)."
     def __init__(self, cin, cout, kernel=5, stride=1, norm='none', act=True, transpose=False):
-        conv = (nn.ConvTranspose3d if transpose else nn.Conv3d)(cin, cout, kernel, stride,
+        conv = (ConvTranspose3d if transpose else Conv3d)(cin, cout, kernel, stride,
                                                                  padding=0 if transpose or kernel == stride else kernel // 2,
                                                                  bias=norm in (None, 'none'))
         super().__init__(conv, norm_layer(norm, cout), *([nn.PReLU(cout)] if act else []))
@@ -50,7 +68,7 @@ class ResidualStage(nn.Module):
 
     def forward(self, x): return self.act(self.convs(self.drop(x)) + x)
 
-# %% ../nbs/03_vnet.ipynb #32386603
+# %% ../nbs/03_vnet.ipynb #efbf2d44
 class VNet(nn.Module):
     "The VNet: `forward` takes (B, in_channels, X, Y, Z) and returns class scores (B, n_classes, X, Y, Z)."
     def __init__(self, in_channels=1, n_classes=N_CLASSES, base_channels=16, norm='none', dropout=0.,
@@ -90,7 +108,7 @@ class VNet(nn.Module):
         y = self.head(y)
         return y[..., :size[0], :size[1], :size[2]] if any(pad) else y
 
-# %% ../nbs/03_vnet.ipynb #fd2d2cc4
+# %% ../nbs/03_vnet.ipynb #602494f4
 def describe(model: VNet, size=(128, 128, 128)) -> list[dict]:
     "Stage, channels, resolution and parameters of each stage of a VNet, for an input of `size`."
     rows, res = [], list(size)
@@ -115,7 +133,7 @@ def count_flops(model: nn.Module, x: torch.Tensor, backward=False) -> int:
         if backward: y.float().sum().backward()
     return fc.get_total_flops()
 
-# %% ../nbs/03_vnet.ipynb #40592681
+# %% ../nbs/03_vnet.ipynb #41f1e27a
 def prepare_model(model: nn.Module, device, channels_last=None, compile=False) -> nn.Module:
     "Move a model to `device`; on CUDA use channels_last_3d (unless told otherwise) and optionally `torch.compile`."
     device = torch.device(device)
@@ -124,7 +142,12 @@ def prepare_model(model: nn.Module, device, channels_last=None, compile=False) -
         model = model.to(memory_format=torch.channels_last_3d)
     return torch.compile(model) if compile else model
 
+def cpu_has_bf16() -> bool:
+    "Whether this CPU computes in bf16 natively (AVX512-BF16 or AMX); elsewhere oneDNN emulates it, slower than float32."
+    return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
 def autocast(device, enabled=True):
-    "bf16 autocast on CUDA; full precision on the CPU (where oneDNN's bf16 convolution gradients can turn NaN)."
+    "bf16 autocast on CUDA, and on a CPU that has native bf16; float32 elsewhere."
     device = torch.device(device)
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled and device.type == 'cuda')
+    use = enabled and (device.type == 'cuda' or (device.type == 'cpu' and cpu_has_bf16()))
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=use)

@@ -19,5 +19,6 @@ run inference_trained 60 benchmarks/inference.py --device cuda --checkpoint benc
 run train_step 150 benchmarks/train_step.py --device cuda
 run inference 50 benchmarks/inference.py --device cuda
 run augment 60 benchmarks/augment.py --device cuda --patch 128 --batch 2
+run conv_peak 60 benchmarks/conv_peak.py --device cuda
 echo "== summary"
-for f in time_to_dice inference_trained train_step inference augment; do echo "$f: $(tail -n 1 "$out/$f.txt")"; done | tee "$out/summary.txt"
+for f in time_to_dice inference_trained train_step inference augment conv_peak; do echo "$f: $(tail -n 1 "$out/$f.txt")"; done | tee "$out/summary.txt"

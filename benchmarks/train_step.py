@@ -1,10 +1,11 @@
 """One training step (forward, Dice+CE loss, backward, AdamW) of abdoseg's VNet against MONAI's VNet, same width and input.
 
     python benchmarks/train_step.py                      # CPU: batch 1 x 64^3
-    python benchmarks/train_step.py --device cuda        # GPU: batch 2 x 128^3, fp32 / bf16 / bf16 + channels_last_3d
+    python benchmarks/train_step.py --device cuda        # GPU: batch 2 x 128^3
 
-MONAI runs at its defaults (its VNet with batch norm, ELU and dropout; torch.optim.AdamW; MONAI's DiceCELoss)
-and, on a GPU, with bf16 autocast and channels_last_3d. abdoseg runs its own training step (its VNet at the
+Each runs in fp32, and where the device has native bf16 (a GPU; a CPU with AVX512-BF16 or AMX) also with bf16
+autocast and with bf16 + channels_last_3d. MONAI runs at its defaults (its VNet with batch norm, ELU and dropout;
+torch.optim.AdamW; MONAI's DiceCELoss). A setting whose weights end non-finite is reported and not counted. abdoseg runs its own training step (its VNet at the
 paper's design with batch norm, fused AdamW, its DiceCELoss), and is also timed with MONAI's convolution
 counts (up_convs 2, 2, 1, 1) to separate the implementation from the paper's extra up-path work.
 FLOPs come from PyTorch's FLOP counter; the fraction of the card's dense bf16 peak is printed on a GPU.
@@ -77,17 +78,22 @@ def main():
     card = torch.cuda.get_device_name(device) if gpu else 'CPU'
     peak = next((v for k, v in BF16_PEAK_TFLOPS.items() if k in card), None)
     print(f"{card}: batch {batch} x {size}^3, width {a.width}, 5 classes, Dice+CE, AdamW; median of {iters} steps")
-    settings = [('fp32', False, False, False)] + ([('bf16', True, False, False), ('bf16+channels_last', True, True, False)] if gpu else [])
+    from abdoseg.vnet import cpu_has_bf16
+    bf16 = gpu or cpu_has_bf16()             # a CPU without native bf16 would emulate it, slower than float32
+    settings = [('fp32', False, False, False)] + ([('bf16', True, False, False), ('bf16+channels_last', True, True, False)] if bf16 else [])
     if gpu and a.compile: settings.append(('bf16+cl+compile', True, True, True))
-    results = {}
+    results, flops = {}, {}
     for kind in ('monai', 'abdoseg', 'abdoseg-monai-counts'):
         for name, bf16, cl, comp in settings:
             s = make_step(kind, a.width, size, batch, device, bf16, cl, comp)
-            fl = flops_per_step(s) if name == 'fp32' else results[(kind, 'fp32')][1]
+            if kind not in flops: flops[kind] = flops_per_step(s)
+            fl = flops[kind]
             t = time_step(s[0], device, iters)
-            results[(kind, name)] = (t, fl)
-            extra = f", {fl / t / 1e12:6.1f} TFLOP/s" + (f" = {fl / t / 1e12 / peak:.1%} of bf16 peak" if peak and bf16 else '')
-            print(f"{kind:22s} {name:20s} {t * 1000:8.1f} ms/step  {fl / 1e12:.2f} TFLOP/step{extra}")
+            finite = all(torch.isfinite(q).all() for q in s[1].parameters())
+            if finite: results[(kind, name)] = (t, fl)
+            extra = f", {fl / t / 1e9:6.0f} GFLOP/s" + (f" = {fl / t / 1e12 / peak:.1%} of bf16 peak" if peak and bf16 else '')
+            extra += '' if finite else '  NON-FINITE WEIGHTS: not counted'
+            print(f"{kind:22s} {name:20s} {t * 1000:8.1f} ms/step  {fl / 1e12:.2f} TFLOP/step{extra}", flush=True)
             del s
             if gpu: torch.cuda.empty_cache()
     best = lambda kind: min(v[0] for k, v in results.items() if k[0] == kind)
