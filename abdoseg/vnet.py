@@ -53,9 +53,8 @@ class ConvTranspose3d(nn.ConvTranspose3d):
 class ConvNormAct(nn.Sequential):
     "Convolution, normalization, PReLU (the activation can be left out for a residual sum first)."
     def __init__(self, cin, cout, kernel=5, stride=1, norm='none', act=True, transpose=False):
-        conv = (ConvTranspose3d if transpose else Conv3d)(cin, cout, kernel, stride,
-                                                                 padding=0 if transpose or kernel == stride else kernel // 2,
-                                                                 bias=norm in (None, 'none'))
+        padding = 0 if transpose or kernel == stride else kernel // 2
+        conv = (ConvTranspose3d if transpose else Conv3d)(cin, cout, kernel, stride, padding=padding, bias=norm in (None, 'none'))
         super().__init__(conv, norm_layer(norm, cout), *([nn.PReLU(cout)] if act else []))
 
 class ResidualStage(nn.Module):
