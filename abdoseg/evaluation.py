@@ -108,14 +108,15 @@ def network_input(ck: dict, vol: Volume) -> tuple[np.ndarray, tuple, tuple]:
 
 @torch.no_grad()
 def predict_volume(model, ck: dict, vol: Volume, overlap=0.5, mirror=False, postprocess=False, batch_size=4,
-                   max_gpu_scores_gb=4.) -> np.ndarray:
+                   max_gpu_scores_gb=4., amp=True) -> np.ndarray:
     """abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid. On a GPU, the class scores of a volume
-    larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU)."""
+    larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU). `amp=False`
+    computes in float32 where `vnet.autocast` would use bf16."""
     device = next(model.parameters()).device
     spacing, norm, patch = ck['spacing'], Intensity(**ck['intensity']), ck['patch_size']
     arr, shape, bb = network_input(ck, vol)
     x = torch.from_numpy(arr)[None].to(device)
-    kw = dict(overlap=overlap, batch_size=batch_size, pad_value=norm.background)
+    kw = dict(overlap=overlap, batch_size=batch_size, pad_value=norm.background, amp=amp)
     if device.type == 'cuda' and N_CLASSES * x.numel() * 4 > max_gpu_scores_gb * 2 ** 30: kw['out_device'] = 'cpu'
     scores = mirrored_scores(model, x, patch, **kw) if mirror else sliding_window(model, x, patch, **kw)
     prob = torch.softmax(scores, 0).cpu().numpy()
@@ -181,7 +182,7 @@ def save_labels(labels_ras: np.ndarray, vol: Volume, path, flare22_ids=False):
     tmp = path.with_name('.' + path.name + '.tmp.nii.gz'); nib.save(img, tmp); os.replace(tmp, path)
 
 def predict(checkpoint, inputs, output, flare22_ids=False, mirror=False, postprocess=True, overlap=0.5,
-            device='auto', progress=True, model=None) -> list[dict]:
+            device='auto', progress=True, model=None, amp=True) -> list[dict]:
     "Segment a NIfTI file, a DICOM series folder, or a folder of them; write label maps and organ reports."
     inputs, output = Path(inputs), Path(output)
     if not inputs.exists(): raise AbdosegError("no such file or folder", inputs)
@@ -196,7 +197,7 @@ def predict(checkpoint, inputs, output, flare22_ids=False, mirror=False, postpro
     reports = []
     for inp, out in tqdm(list(zip(items, outs)), desc='predicting', disable=not progress or len(items) == 1):
         vol = read_volume(inp)
-        labels = predict_volume(model, ck, vol, overlap, mirror, postprocess)
+        labels = predict_volume(model, ck, vol, overlap, mirror, postprocess, amp=amp)
         save_labels(labels, vol, out, flare22_ids)
         rep = dict(input=str(inp), output=str(out), shape=list(vol.original_shape), spacing_mm=[round(s, 4) for s in vol.spacing],
                    orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
@@ -207,7 +208,7 @@ def predict(checkpoint, inputs, output, flare22_ids=False, mirror=False, postpro
     return reports
 
 def predict_cli(argv=None):
-    "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--flare22-ids] [--mirror] [--no-postprocess] [--csv FILE]`."
+    "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--flare22-ids] [--mirror] [--no-postprocess] [--fp32] [--csv FILE]`."
     import argparse, csv
     p = argparse.ArgumentParser(prog='abdoseg-predict', description='Segment liver, kidneys and spleen in CT (NIfTI or DICOM).')
     p.add_argument('checkpoint'); p.add_argument('input', help='a NIfTI file, a DICOM series folder, or a folder of them')
@@ -216,10 +217,12 @@ def predict_cli(argv=None):
     p.add_argument('--mirror', action='store_true', help='test-time mirroring (slower, smoother)')
     p.add_argument('--no-postprocess', action='store_true', help='keep every connected component')
     p.add_argument('--overlap', type=float, default=0.5); p.add_argument('--device', default='auto')
+    p.add_argument('--fp32', action='store_true', help='compute in float32 (bf16 is used on GPUs and on CPUs with native bf16)')
     p.add_argument('--csv', help='also write the organ volumes (mL) of every input to this CSV file')
     a = p.parse_args(argv)
     try:
-        reps = predict(a.checkpoint, a.input, a.output, a.flare22_ids, a.mirror, not a.no_postprocess, a.overlap, a.device)
+        reps = predict(a.checkpoint, a.input, a.output, a.flare22_ids, a.mirror, not a.no_postprocess, a.overlap, a.device,
+                       amp=not a.fp32)
     except AbdosegError as e: p.exit(2, f"abdoseg-predict: error: {e}\n")
     csv_path = Path(a.csv) if a.csv else (Path(a.output) if not is_nifti(a.output) else Path(a.output).parent) / 'volumes.csv'
     with open(csv_path, 'w', newline='') as f:
@@ -260,7 +263,7 @@ def organ_metrics(pred: np.ndarray, ref: np.ndarray, spacing, tolerance_mm=2.) -
         out[o.name] = m
     return out
 
-# %% ../nbs/06_evaluation.ipynb #c1f7ec48
+# %% ../nbs/06_evaluation.ipynb #dac96d45
 import pandas as pd
 from .data import find_cases, read_case
 
