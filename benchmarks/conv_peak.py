@@ -3,11 +3,11 @@
     python benchmarks/conv_peak.py                  # CPU: the paper's VNet at width 16 on a 64^3 patch, batch 1
     python benchmarks/conv_peak.py --device cuda    # GPU: batch 2 x 128^3
 
-The reference peak is a large matrix product (what the vendor library does best). Each distinct 5^3 convolution of
-the network is timed alone, forward and backward (input and weight gradients), and its arithmetic rate (counting
-only the multiply-adds that fall inside the volume: the libraries skip the zero padding, which at 4^3 is two thirds of a
-5^3 window) is given as a fraction of that peak; the per-layer times, weighted by how often each layer occurs, add up to the
-convolution time of one training step. On the CPU it also times the same convolutions by tiled FFT in float32
+The reference is the rate of a large matrix product (what the vendor library does best). Each distinct 5^3
+convolution of the network is timed alone, forward and backward (input and weight gradients), and its arithmetic
+rate is given as a fraction of that reference ("vs mm"), counting only the multiply-adds that fall inside the
+volume (the libraries skip the zero padding, two thirds of a 5^3 window at 4^3). The per-layer times, weighted by
+how often each layer occurs, add up to the convolution time of one training step. On the CPU it also times the same convolutions by tiled FFT in float32
 (overlap-save, 16^3 output tiles) where the volume is at least 32^3, the classic alternative for large kernels,
 to show whether a different algorithm would pay here.
 """
