@@ -176,12 +176,16 @@ def _checked_labels(data, path) -> np.ndarray:
     return data.astype(np.uint8)
 
 # %% ../nbs/01_data.ipynb #14dbfc5a
-def find_shared_real() -> Path | None:
-    "The real test CT (`$ABDOSEG_REAL_DATA`, or `shared/real/dicom_abdomen` in or beside the repository), if present."
-    if os.environ.get('ABDOSEG_REAL_DATA'): return Path(os.environ['ABDOSEG_REAL_DATA'])
+def find_shared_real(name='dicom_abdomen') -> Path | None:
+    """A folder of the shared real CT (`dicom_abdomen`, `ircadb`), if present: in `$ABDOSEG_REAL_DATA` (the `real`
+    folder, or one of its sets, whose siblings are then the others), else `shared/real/NAME` in or beside the repository."""
+    if env := os.environ.get('ABDOSEG_REAL_DATA'):
+        for cand in (Path(env) / name, Path(env).parent / name, Path(env)):
+            if cand.is_dir() and cand.name == name: return cand
+        return None
     here = Path.cwd().resolve()
     for d in [here, *here.parents]:
-        for cand in (d / 'shared' / 'real' / 'dicom_abdomen', d.parent / 'shared' / 'real' / 'dicom_abdomen'):
+        for cand in (d / 'shared' / 'real' / name, d.parent / 'shared' / 'real' / name):
             if cand.is_dir(): return cand
     return None
 

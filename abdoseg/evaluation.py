@@ -269,13 +269,17 @@ from .data import find_cases, read_case
 
 def evaluate(checkpoint, split='test', data_dir=None, out_dir=None, mirror=False, tolerance_mm=2., device='auto',
              progress=True, model=None) -> pd.DataFrame:
-    "Metrics per case and organ (and post-processing on/off) of a checkpoint on a split of its data set."
+    """Metrics per case and organ (and post-processing on/off) of a checkpoint on a split of its data set, or with
+    `split='all'` on every labelled case of `data_dir` (any folder in FLARE22's or nnU-Net's layout, e.g. real scans)."""
     model, ck = model or load_model(checkpoint, device)
     data_dir = Path(data_dir or ck['data_dir'])
-    if split not in ck['split']: raise AbdosegError(f"no split {split!r}; the checkpoint knows {[k for k in ck['split'] if k in ('train', 'val', 'test')]}")
-    names = set(ck['split'][split])
-    cases = [c for c in find_cases(data_dir) if c.name in names]
-    if not cases: raise AbdosegError(f"none of the {split} cases of the checkpoint's split is in {data_dir}")
+    if split == 'all': cases = find_cases(data_dir)
+    else:
+        if split not in ck['split']:
+            raise AbdosegError(f"no split {split!r}; the checkpoint knows {[k for k in ck['split'] if k in ('train', 'val', 'test')]}, and 'all' takes every case")
+        names = set(ck['split'][split])
+        cases = [c for c in find_cases(data_dir) if c.name in names]
+        if not cases: raise AbdosegError(f"none of the {split} cases of the checkpoint's split is in {data_dir}")
     rows = []
     for case in tqdm(cases, desc=f'evaluating {split}', disable=not progress):
         image, ref = read_case(case, ck['config'].get('source', 'flare22'))

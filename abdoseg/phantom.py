@@ -11,14 +11,14 @@ import numpy as np
 import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, FLARE22_NAMES
+from .core import AbdosegError, FLARE22_NAMES, ORGANS
 
 # %% auto #0
-__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'PHANTOM_VERSION', 'PHASE_CYCLE',
-           'LAYOUT_FOLDERS', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter',
+__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'TARGETS', 'PHANTOM_VERSION',
+           'PHASE_CYCLE', 'LAYOUT_FOLDERS', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter',
            'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy',
-           'smooth_field', 'render_ct', 'PhantomCase', 'make_case', 'save_case', 'write_phantom', 'phantom_phases',
-           'phantom_cli', 'radiological']
+           'smooth_field', 'render_ct', 'field_of_view', 'PhantomCase', 'make_case', 'save_case', 'write_phantom',
+           'phantom_phases', 'phantom_cli', 'radiological', 'organ_profile']
 
 # %% ../nbs/01a_phantom.ipynb #7eb810b3
 def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
@@ -295,9 +295,9 @@ class Anatomy:
                    kidney_scale=rng.uniform(0.88, 1.08), aorta=rng.uniform(9.5, 12.5),
                    perirenal_fat=rng.uniform(4, 12))
 
-def draw_anatomy(grid: Grid, rng) -> tuple[np.ndarray, np.ndarray, Anatomy]:
-    "Tissue codes and FLARE22 labels of one random abdomen on `grid`."
-    a = Anatomy.random(rng); P = Painter(grid, rng)
+def draw_anatomy(grid: Grid, rng, a: Anatomy | None = None) -> tuple[np.ndarray, np.ndarray, Anatomy]:
+    "Tissue codes and FLARE22 labels of one random abdomen (`a`, or one drawn from `rng`) on `grid`."
+    a = a or Anatomy.random(rng); P = Painter(grid, rng)
     draw_body_wall(P, a); draw_spine_and_ribs(P, a); draw_organs(P, a); draw_bowel(P, a)
     return P.tissue, P.label, a
 
@@ -322,9 +322,16 @@ def render_ct(tissue, grid: Grid, rng, phase: int, noise_hu: float, blur_mm: flo
 
 # %% ../nbs/01a_phantom.ipynb #a7019ea4
 SIZES = {
-    'small':   dict(matrix=192, inplane=(2.0, 2.5), slices=(2.5, 3.0, 4.0, 5.0), n_slices=(40, 120)),
-    'flare22': dict(matrix=512, inplane=(0.7, 0.95), slices=(1.5, 2.0, 2.5, 3.0, 5.0), n_slices=(80, 200)),
+    'small':   dict(matrix=192, inplane=(1.6, 2.5), slices=(2.5, 3.0, 4.0, 5.0), n_slices=(36, 180)),
+    'flare22': dict(matrix=512, inplane=(0.7, 0.95), slices=(1.5, 2.0, 2.5, 3.0, 5.0), n_slices=(60, 240)),
 }
+
+def field_of_view(a: Anatomy, rng) -> tuple[float, float]:
+    """The top and bottom (world z, mm) of a scan of abdomen `a`: from up to 10 mm below to 60 mm above the diaphragm's
+    dome, down to anywhere between the middle of the kidneys (liver protocols) and the pelvis (whole-abdomen scans)."""
+    return a.dome + rng.uniform(-10, 60), a.kidney_z - rng.uniform(-5, 210)
+
+TARGETS = ('liver', 'right_kidney', 'left_kidney', 'spleen')
 
 @dataclass
 class PhantomCase:
@@ -339,15 +346,17 @@ def make_case(seed: int, size='small', phase: int | None = None) -> PhantomCase:
     if size not in SIZES: raise AbdosegError(f"unknown phantom size {size!r}; choose one of {list(SIZES)}")
     cfg, rng = SIZES[size], np.random.default_rng(seed)
     sp_xy, sp_z = rng.uniform(*cfg['inplane']), float(rng.choice(cfg['slices']))
-    n_z = int(np.clip(round(rng.uniform(250, 300) / sp_z), *cfg['n_slices']))
-    grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z),
-                (rng.uniform(-8, 8), rng.uniform(-5, 15), rng.uniform(-10, 25)))
-    tissue, label, anat = draw_anatomy(grid, rng)
+    anat = Anatomy.random(rng)
+    top, bottom = field_of_view(anat, rng)
+    n_z = int(np.clip(round((top - bottom) / sp_z), *cfg['n_slices']))
+    grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z), (rng.uniform(-8, 8), rng.uniform(-5, 15), (top + bottom) / 2))
+    tissue, label, anat = draw_anatomy(grid, rng, anat)
     drawn, noise, blur = int(rng.choice(3, p=[0.1, 0.2, 0.7])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
     phase = drawn if phase is None else int(phase)
     image = render_ct(tissue, grid, rng, phase, noise, blur)
     info = dict(seed=seed, size=size, spacing=grid.spacing, phase=PHASE_NAMES[phase], noise_hu=round(noise, 1),
-                orientation='LPS' if rng.uniform() < 0.5 else 'RAS')
+                orientation='LPS' if rng.uniform() < 0.5 else 'RAS', scan_mm=round(n_z * sp_z, 1),
+                organs_whole=bool(not np.isin(label[..., [0, -1]], [FLARE[o] for o in TARGETS]).any()))
     return PhantomCase(image, label, grid.affine, info)
 
 # %% ../nbs/01a_phantom.ipynb #cc2f0559
@@ -361,7 +370,7 @@ def save_case(case: PhantomCase, image_path, label_path):
         tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp.nii.gz')   # atomic: a reader never sees half a file
         nib.save(img, tmp); os.replace(tmp, path)
 
-PHANTOM_VERSION = 3
+PHANTOM_VERSION = 4
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
 LAYOUT_FOLDERS = {'flare22': ('images', 'labels'), 'nnunet': ('imagesTr', 'labelsTr')}
 
@@ -414,3 +423,27 @@ def phantom_cli(argv=None):
 def radiological(slice_xy: np.ndarray) -> np.ndarray:
     "An axial RAS+ slice (x, y) as radiologists look at it: patient's right on the left, anterior up."
     return slice_xy.T[::-1, ::-1]
+
+# %% ../nbs/01a_phantom.ipynb #a4f80cca
+def organ_profile(image: np.ndarray, labels: np.ndarray, spacing, ring_mm=8.) -> dict:
+    """What a network sees of each organ in a RAS+ image and its abdoseg label map, measured the same way on real CT
+    and on the phantom: volume (mL), extent (mm), HU percentiles inside, texture (standard deviation of the lightly
+    smoothed interior), HU percentiles of the background in a `ring_mm` shell around it (its neighbours), and the
+    distances (mm) from the organ to the bottom and the top of the field of view."""
+    sp = np.asarray(spacing, float); out = {}
+    for o in ORGANS:
+        m = labels == o.id
+        if not m.any(): continue
+        idx = np.argwhere(m); lo, hi = idx.min(0), idx.max(0) + 1
+        pad = np.ceil(ring_mm / sp).astype(int) + 2
+        box = tuple(slice(max(0, l - p), h + p) for l, h, p in zip(lo, hi, pad))
+        mb, img, lab = m[box], image[box].astype(np.float32), labels[box]
+        ring = (ndimage.distance_transform_edt(~mb, sampling=sp) <= ring_mm) & (lab == 0)
+        core = ndimage.binary_erosion(mb, iterations=2)
+        smooth = ndimage.gaussian_filter(img, 1.)
+        out[o.name] = dict(ml=round(float(m.sum() * sp.prod() / 1000), 1), extent_mm=((hi - lo) * sp).round(0).tolist(),
+                           hu_p10_50_90=np.percentile(img[mb], [10, 50, 90]).round(0).tolist(),
+                           texture_hu=round(float(smooth[core].std()), 1) if core.any() else float('nan'),
+                           ring_hu_p10_50_90=np.percentile(img[ring], [10, 50, 90]).round(0).tolist() if ring.any() else None,
+                           to_bottom_mm=float(lo[2] * sp[2]), to_top_mm=float((labels.shape[2] - hi[2]) * sp[2]))
+    return out

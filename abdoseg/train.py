@@ -21,12 +21,15 @@ from .evaluation import sliding_window
 
 # %% auto #0
 __all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream', 'dice_per_organ', 'validate',
-           'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'lr_at', 'train', 'plot_curves', 'train_cli']
+           'save_checkpoint', 'load_checkpoint', 'init_weights', 'model_from_checkpoint', 'lr_at', 'train',
+           'plot_curves', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 PRESETS = {
-    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=50, lr=1e-2, channels_last=True,
-                    val_overlap=0.25, phantom_size='small', augment=dict(rotate_deg=5., zoom=(0.95, 1.05), flip_prob=(0., 0., 0.))),
+    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=80, lr=1e-2, channels_last=True,
+                    val_overlap=0.25, phantom_size='small',
+                    augment=dict(rotate_deg=15., zoom=(0.8, 1.2), flip_prob=(0., 0., 0.), noise_prob=0.3, brightness_prob=0.3,
+                                 contrast_prob=0.3, gamma_prob=0.3)),
     'flare22': dict(spacing=1.5, patch_size=128, batch_size=2, base_channels=16, iters_per_epoch=250, lr=1e-3,
                     val_overlap=0.25, phantom_size='flare22', augment={}),
 }
@@ -49,7 +52,8 @@ class TrainConfig:
     device: str = 'auto'
     out_dir: str | None = None
     resume: bool = False
-    phantom_cases: int = 24
+    init: str | None = None             # a checkpoint whose weights start the network (fine-tuning)
+    phantom_cases: int = 96
     split: tuple = (0.67, 0.165, 0.165)
     source: str = 'flare22'
     val_overlap: float | None = None
@@ -167,6 +171,20 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise AbdosegError(f"not a loadable abdoseg checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})", path) from None
 
+def init_weights(model: VNet, path) -> dict:
+    """Load a checkpoint's weights into `model` to start training from them (fine-tuning); return the checkpoint.
+    Every weight must match in name and shape: a network of another width or norm is refused, naming the difference."""
+    ck = load_checkpoint(path)
+    if 'model' not in ck or 'model_config' not in ck: raise AbdosegError("not an abdoseg checkpoint (no model weights and configuration)", path)
+    theirs, ours = ck['model'], model.state_dict()
+    diff = {k: f"{model.config.get(k)} here, {v} there" for k, v in ck['model_config'].items() if model.config.get(k) != v}
+    bad = sorted(set(theirs) ^ set(ours)) + [k for k in ours if k in theirs and theirs[k].shape != ours[k].shape]
+    if bad or diff:
+        raise AbdosegError(f"its network does not fit this one ({'; '.join(f'{k}: {v}' for k, v in diff.items()) or f'{len(bad)} weights differ, e.g. {bad[0]}'}): "
+                           "train with the same base_channels and norm, or without init", path)
+    model.load_state_dict(theirs)
+    return ck
+
 def model_from_checkpoint(ckpt: dict) -> VNet:
     "The VNet of a checkpoint, weights loaded."
     m = VNet(**ckpt['model_config']); m.load_state_dict(ckpt['model']); return m
@@ -234,6 +252,10 @@ def train(cfg: TrainConfig, log=print) -> dict:
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start_epoch, best, history, t_before = ck['epoch'] + 1, ck['best'], ck['history'], ck['train_seconds']
         log(f"resuming from {out / 'last.pt'} after epoch {ck['epoch']}")
+    elif cfg.init:
+        ck = init_weights(model, cfg.init)
+        prep['intensity'] = Intensity(**ck['intensity'])          # the inputs the weights were trained on
+        log(f"starting from the weights of {cfg.init} (its intensity normalization kept: {prep['intensity']})")
     channels_last = cfg.channels_last if cfg.channels_last is not None else device.type == 'cuda'
     model = prepare_model(model, device, channels_last=channels_last, compile=cfg.compile)
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True      # fixed patch size: let cuDNN pick its fastest kernels
