@@ -424,7 +424,7 @@ def radiological(slice_xy: np.ndarray) -> np.ndarray:
     "An axial RAS+ slice (x, y) as radiologists look at it: patient's right on the left, anterior up."
     return slice_xy.T[::-1, ::-1]
 
-# %% ../nbs/01a_phantom.ipynb #a4f80cca
+# %% ../nbs/01a_phantom.ipynb #69039a88
 def organ_profile(image: np.ndarray, labels: np.ndarray, spacing, ring_mm=8.) -> dict:
     """What a network sees of each organ in a RAS+ image and its abdoseg label map, measured the same way on real CT
     and on the phantom: volume (mL), extent (mm), HU percentiles inside, texture (standard deviation of the lightly

@@ -240,6 +240,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
     out = Path(cfg.out_dir)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
     seed_everything(cfg.seed)
+    resuming = cfg.resume and (out / 'last.pt').exists()
+    init_ck = init_weights(VNet(1, N_CLASSES, cfg.base_channels, cfg.norm), cfg.init) if cfg.init and not resuming else None  # before any data work
     if rank == 0: prep = prepare_data(cfg, log)
     _barrier(world)
     if rank != 0: prep = prepare_data(TrainConfig(**{**asdict(cfg), 'progress': False}), log)   # from the cache
@@ -247,14 +249,14 @@ def train(cfg: TrainConfig, log=print) -> dict:
     opt_kw = dict(fused=True) if device.type in ('cuda', 'cpu') else {}
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **opt_kw)
     start_epoch, best, history, t_before = 1, dict(epoch=0, dice=-1.), [], 0.
-    if cfg.resume and (out / 'last.pt').exists():
+    if resuming:
         ck = load_checkpoint(out / 'last.pt')
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start_epoch, best, history, t_before = ck['epoch'] + 1, ck['best'], ck['history'], ck['train_seconds']
         log(f"resuming from {out / 'last.pt'} after epoch {ck['epoch']}")
-    elif cfg.init:
-        ck = init_weights(model, cfg.init)
-        prep['intensity'] = Intensity(**ck['intensity'])          # the inputs the weights were trained on
+    elif init_ck:
+        model.load_state_dict(init_ck['model'])
+        prep['intensity'] = Intensity(**init_ck['intensity'])     # the inputs the weights were trained on
         log(f"starting from the weights of {cfg.init} (its intensity normalization kept: {prep['intensity']})")
     channels_last = cfg.channels_last if cfg.channels_last is not None else device.type == 'cuda'
     model = prepare_model(model, device, channels_last=channels_last, compile=cfg.compile)
