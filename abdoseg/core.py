@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #f5c0a959
 from __future__ import annotations
-import os, random
+import os, random, tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -13,7 +14,7 @@ import torch
 # %% auto #0
 __all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'Organ',
            'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'seed_everything', 'get_device',
-           'project_root']
+           'project_root', 'atomic_path', 'write_text_atomically']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -24,15 +25,17 @@ class Organ:
     flare22_id: int    # label value in FLARE22's label maps
     colour: str        # display colour (hex)
     volume_ml: tuple   # plausible adult volume range (min, max) in mL
+    totalseg: str      # name in TotalSegmentator's outputs (mask files, statistics.json)
+    snomed: tuple      # SNOMED CT (code, meaning), as DICOM Segmentation objects code it
 
     @property
     def title(self): return self.name.replace('_', ' ').capitalize()
 
 ORGANS = (
-    Organ('liver',        1,  1, '#d9603b', (600., 3500.)),
-    Organ('right_kidney', 2,  2, '#f2c12e', (50., 350.)),
-    Organ('left_kidney',  3, 13, '#2e9cdb', (50., 350.)),
-    Organ('spleen',       4,  3, '#9b59b6', (40., 1000.)),
+    Organ('liver',        1,  1, '#d9603b', (600., 3500.), 'liver',        ('10200004', 'Liver')),
+    Organ('right_kidney', 2,  2, '#f2c12e', (50., 350.),   'kidney_right', ('9846003', 'Right kidney')),
+    Organ('left_kidney',  3, 13, '#2e9cdb', (50., 350.),   'kidney_left',  ('18639004', 'Left kidney')),
+    Organ('spleen',       4,  3, '#9b59b6', (40., 1000.),  'spleen',       ('78961009', 'Spleen')),
 )
 ORGAN_NAMES = tuple(o.name for o in ORGANS)
 N_CLASSES = len(ORGANS) + 1  # with background
@@ -121,3 +124,26 @@ def project_root(start=None) -> Path:
     for d in (start, *start.parents):
         if (d / 'settings.ini').exists() and (d / 'abdoseg').is_dir(): return d
     return start
+
+# %% ../nbs/00_core.ipynb #9dd0077d
+def _umask() -> int:
+    mask = os.umask(0); os.umask(mask); return mask
+
+@contextmanager
+def atomic_path(path):
+    "A temporary path beside `path` to write to; on success it replaces `path` in one rename, on failure it is removed."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = '.nii.gz' if path.name.endswith('.nii.gz') else path.suffix
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp' + suffix, dir=path.parent)
+    os.close(fd); tmp = Path(tmp)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True); raise
+
+def write_text_atomically(path, text: str) -> Path:
+    "Write a text file (a report, a table) through `atomic_path`."
+    with atomic_path(path) as tmp: tmp.write_text(text)
+    return Path(path)

@@ -11,12 +11,20 @@ import numpy as np
 import nibabel as nib
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
-from .core import AbdosegError, InvalidDataset, label_map
+import highdicom as hd
+import pydicom
+from pydicom.sr.codedict import codes as sr_codes
+from . import __version__
+from .core import ORGANS, Organ, organ, AbdosegError, InvalidDataset, label_map, atomic_path
 
 # %% auto #0
-__all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'Case', 'is_nifti', 'is_dicom_dir', 'case_name', 'detect_layout', 'find_cases', 'Volume',
-           'read_volume', 'find_shared_real', 'reorient_nifti', 'check_same_grid', 'read_case', 'validate_cases',
-           'make_split', 'load_or_make_split']
+__all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'MASK_FILES', 'SEG_STORAGE', 'LPS_RAS', 'KIDNEY', 'RIGHT', 'LEFT', 'ABDOSEG_TO_FLARE22',
+           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'is_dicom_dir', 'case_name',
+           'detect_layout', 'label_candidates', 'find_cases', 'Volume', 'read_volume', 'volume_of', 'find_shared_real',
+           'reorient_nifti', 'check_same_grid', 'is_mask_folder', 'read_masks', 'is_dicom_seg', 'segment_organ',
+           'on_grid', 'read_dicom_seg', 'read_labels', 'read_case', 'validate_cases', 'nifti_like', 'save_nifti',
+           'save_labels', 'save_masks', 'series_headers', 'frame_voxels', 'dicom_seg', 'save_dicom_seg', 'make_split',
+           'load_or_make_split']
 
 # %% ../nbs/01_data.ipynb #cd132858
 NIFTI_SUFFIXES = ('.nii.gz', '.nii')
@@ -62,6 +70,10 @@ def detect_layout(folder) -> str:
         if (folder / imgs).is_dir(): return layout
     return 'plain'
 
+def label_candidates(folder, name) -> list[Path]:
+    "Where a case's label map may be: a NIfTI file, a folder of per-organ masks, or a DICOM SEG file."
+    return [Path(folder) / (name + s) for s in (*NIFTI_SUFFIXES, '', '.dcm')]
+
 def find_cases(folder, require_labels=True, layout=None) -> list[Case]:
     "The cases in `folder`, sorted by name. With `require_labels`, every image must have a label file."
     folder = Path(folder); layout = layout or detect_layout(folder)
@@ -77,10 +89,10 @@ def find_cases(folder, require_labels=True, layout=None) -> list[Case]:
     for img in images:
         lab = None
         if lab_dir is not None:
-            cand = [lab_dir / (case_name(img) + s) for s in NIFTI_SUFFIXES]
-            lab = next((c for c in cand if c.exists()), None)
+            lab = next((c for c in label_candidates(lab_dir, case_name(img)) if c.exists()), None)
         if require_labels and lab is None:
-            missing.append(AbdosegError(f"no label file {case_name(img)}.nii.gz in {lab_dir}", img))
+            missing.append(AbdosegError(f"no label file {case_name(img)}.nii.gz (nor a folder of organ masks, "
+                                        f"nor a DICOM SEG {case_name(img)}.dcm) in {lab_dir}", img))
         cases.append(Case(case_name(img), img, lab))
     if missing: raise InvalidDataset(missing)
     return cases
@@ -156,10 +168,14 @@ def read_volume(path, kind='image') -> Volume:
     if not np.isfinite(affine).all() or abs(np.linalg.det(affine[:3, :3])) < 1e-6:
         raise AbdosegError("the affine (voxel to world matrix) is singular or not finite", path)
     data = _checked_image(data, path) if kind == 'image' else _checked_labels(data, path)
+    return volume_of(data, affine, path)
+
+def volume_of(data: np.ndarray, affine, path=None) -> Volume:
+    "The RAS+ `Volume` of an array stored with this voxel-to-RAS+ affine."
     ornt = nib.orientations.io_orientation(affine)
     array = nib.orientations.apply_orientation(data, ornt)
     ras_affine = affine @ nib.orientations.inv_ornt_aff(ornt, data.shape)
-    return Volume(np.ascontiguousarray(array), ras_affine, affine, tuple(data.shape), str(path))
+    return Volume(np.ascontiguousarray(array), ras_affine, np.asarray(affine, float), tuple(data.shape), str(path) if path else None)
 
 def _checked_image(data, path) -> np.ndarray:
     data = data.astype(np.float32, copy=False)
@@ -198,22 +214,114 @@ def reorient_nifti(img: nib.Nifti1Image, axcodes: str) -> nib.Nifti1Image:
     data = nib.orientations.apply_orientation(np.asanyarray(img.dataobj), tf)
     return nib.Nifti1Image(data, img.affine @ nib.orientations.inv_ornt_aff(tf, img.shape), img.header)
 
-# %% ../nbs/01_data.ipynb #75db8091
+# %% ../nbs/01_data.ipynb #ddc34823
 def check_same_grid(image: Volume, label: Volume, tol=1e-3):
-    "Raise `AbdosegError` (naming the label file) when a label map is not on its image's grid."
-    if image.original_shape != label.original_shape:
+    "Raise `AbdosegError` (naming the label file) when a label map is not on its image's grid (in any voxel order)."
+    if image.shape != label.shape:
         raise AbdosegError(f"label shape {label.original_shape} differs from image shape {image.original_shape} ({image.path})", label.path)
-    diff = np.abs(image.original_affine - label.original_affine).max()
-    if diff > tol * max(1., np.abs(image.original_affine[:3, 3]).max()):
+    diff = np.abs(image.affine - label.affine).max()
+    if diff > tol * max(1., np.abs(image.affine[:3, 3]).max()):
         raise AbdosegError(f"label affine differs from the image's by up to {diff:.3g} mm ({image.path})", label.path)
 
+# %% ../nbs/01_data.ipynb #c287cfc9
+MASK_FILES = {o.totalseg: o for o in ORGANS}
+
+def _mask_file(folder, name) -> Path | None:
+    return next((f for s in NIFTI_SUFFIXES if (f := Path(folder) / (name + s)).is_file()), None)
+
+def is_mask_folder(path) -> bool:
+    "A folder holding at least one organ mask named as TotalSegmentator names them (`liver.nii.gz`, ...)."
+    return Path(path).is_dir() and any(_mask_file(path, n) for n in MASK_FILES)
+
+def read_masks(folder) -> Volume:
+    "An abdoseg label map from a folder of per-organ masks (nonzero inside); an organ without a file is absent."
+    masks = {o: read_volume(f, 'label') for n, o in MASK_FILES.items() if (f := _mask_file(folder, n))}
+    if not masks: raise AbdosegError(f"no organ masks ({', '.join(n + '.nii.gz' for n in MASK_FILES)}) in this folder", folder)
+    first = next(iter(masks.values()))
+    labels = np.zeros(first.shape, np.uint8)
+    for o, mask in masks.items():
+        check_same_grid(first, mask)
+        inside = mask.array > 0
+        if n := int((inside & (labels > 0)).sum()):
+            raise AbdosegError(f"the {o.totalseg} mask overlaps another organ's mask in {n} voxels", mask.path)
+        labels[inside] = o.id
+    return Volume(labels, first.affine, first.original_affine, first.original_shape, str(folder))
+
+# %% ../nbs/01_data.ipynb #00a09daa
+SEG_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4'              # the SOP class of a DICOM Segmentation
+LPS_RAS = np.diag([-1., -1., 1., 1.])                      # DICOM's patient axes (LPS) to RAS, and back
+KIDNEY, RIGHT, LEFT = '64033007', '24028007', '7771000'    # SNOMED CT: kidney; the right and left laterality modifiers
+
+def is_dicom_seg(path) -> bool:
+    "A DICOM file holding a Segmentation object."
+    path = Path(path)
+    if not path.is_file(): return False
+    with open(path, 'rb') as f: head = f.read(132)
+    if head[128:132] != b'DICM': return False
+    try: ds = pydicom.dcmread(path, stop_before_pixels=True)
+    except Exception: return False
+    return (ds.get('SOPClassUID') or ds.file_meta.get('MediaStorageSOPClassUID')) == SEG_STORAGE
+
+def segment_organ(description) -> Organ | None:
+    "The organ a SEG segment is: by its SNOMED CT code (or a kidney's laterality modifier), else by its label."
+    prop = description.SegmentedPropertyTypeCodeSequence[0]
+    code = str(prop.CodeValue)
+    sides = {str(m.CodeValue) for m in prop.get('SegmentedPropertyTypeModifierCodeSequence', [])}
+    if code == KIDNEY and sides in ({RIGHT}, {LEFT}): code = organ('right_kidney' if sides == {RIGHT} else 'left_kidney').snomed[0]
+    label = str(description.get('SegmentLabel', '')).strip().lower().replace(' ', '_')
+    return (next((o for o in ORGANS if code == o.snomed[0]), None) or
+            next((o for o in ORGANS if label in (o.name, o.totalseg)), None))
+
+# %% ../nbs/01_data.ipynb #af736af6
+def on_grid(array: np.ndarray, affine, like: Volume, path=None) -> np.ndarray:
+    "`array` (voxel to RAS+ `affine`) placed voxel for voxel onto `like`'s RAS+ grid; refused if it does not lie on it."
+    to_like = np.linalg.inv(like.affine) @ affine
+    if not np.allclose(to_like, np.rint(to_like), atol=1e-2):
+        raise AbdosegError(f"the segmentation's voxels do not lie on the image's grid ({like.path})", path)
+    src = np.argwhere(array)
+    dst = np.rint(src @ to_like[:3, :3].T + to_like[:3, 3]).astype(int)
+    if ((dst < 0) | (dst >= np.array(like.shape))).any():
+        raise AbdosegError(f"the segmentation reaches outside the image ({like.path})", path)
+    out = np.zeros(like.shape, np.uint8); out[tuple(dst.T)] = array[tuple(src.T)]
+    return out
+
+def read_dicom_seg(path, like: Volume | None = None) -> Volume:
+    "An abdoseg label map from a DICOM SEG: on `like`'s grid (the image it segments), else on the grid of its own frames."
+    try: seg = hd.seg.segread(path)
+    except Exception as e: raise AbdosegError(f"unreadable DICOM SEG ({e})", path) from None
+    organs = {n: o for n in seg.segment_numbers if (o := segment_organ(seg.get_segment_description(n)))}
+    if not organs:
+        raise AbdosegError(f"none of its {seg.number_of_segments} segments is an organ abdoseg knows "
+                           f"({', '.join(o.snomed[1] for o in ORGANS)})", path)
+    try: vol = seg.get_volume(segment_numbers=sorted(organs), combine_segments=True, relabel=False, dtype=np.uint8)
+    except Exception as e: raise AbdosegError(f"the segmentation's frames do not form a volume ({e})", path) from None
+    lut = np.zeros(max(organs) + 1, np.uint8)
+    for n, o in organs.items(): lut[n] = o.id
+    array, affine = lut[vol.array], LPS_RAS @ vol.affine
+    if like is None: return volume_of(array, affine, path)
+    return Volume(on_grid(array, affine, like, path), like.affine, like.original_affine, like.original_shape, str(path))
+
+# %% ../nbs/01_data.ipynb #dd6a6808
+def read_labels(path, source='flare22', like: Volume | None = None) -> Volume:
+    """A label map in abdoseg ids from any of its forms: a NIfTI file (or DICOM series) in `source`'s ids, a folder of
+    per-organ masks, or a DICOM SEG. With `like`, it is checked to lie on that image's grid (a SEG is placed onto it)."""
+    path = Path(path)
+    if is_dicom_seg(path): return read_dicom_seg(path, like)
+    if is_mask_folder(path): labels = read_masks(path)
+    elif path.exists() and not is_nifti(path) and not is_dicom_dir(path):
+        raise AbdosegError("not a label map: a NIfTI file, a folder of organ masks (liver.nii.gz, kidney_right.nii.gz, "
+                           "kidney_left.nii.gz, spleen.nii.gz) or a DICOM SEG file", path)
+    else:
+        labels = read_volume(path, 'label'); labels = labels.like(label_map(source)(labels.array, path))
+    if like is not None: check_same_grid(like, labels)
+    return labels
+
+# %% ../nbs/01_data.ipynb #75db8091
 def read_case(case: Case, source='flare22') -> tuple[Volume, Volume | None]:
     "Image and (mapped to abdoseg ids) label `Volume`s of a case; the label is None when there is none."
     image = read_volume(case.image, 'image')
     if case.label is None: return image, None
-    label = read_volume(case.label, 'label')
-    check_same_grid(image, label)
-    return image, label.like(label_map(source)(label.array, label.path))
+    return image, read_labels(case.label, source, like=image)
 
 def validate_cases(cases, source='flare22', progress=True) -> list[Case]:
     "Read every case; raise one `InvalidDataset` listing every bad case, or return the cases."
@@ -223,6 +331,113 @@ def validate_cases(cases, source='flare22', progress=True) -> list[Case]:
         except AbdosegError as e: errors.append(e)
     if errors: raise InvalidDataset(errors)
     return cases
+
+# %% ../nbs/01_data.ipynb #5ad2e466
+ABDOSEG_TO_FLARE22 = np.array([0] + [o.flare22_id for o in ORGANS], np.uint8)
+
+def nifti_like(array_ras: np.ndarray, vol: Volume) -> nib.Nifti1Image:
+    "A uint8 NIfTI image of an array on `vol`'s RAS+ grid, in the input's own voxel order and affine."
+    img = nib.Nifti1Image(np.ascontiguousarray(vol.to_original(array_ras), np.uint8), vol.original_affine)
+    img.set_qform(vol.original_affine, 1); img.set_sform(vol.original_affine, 1)
+    return img
+
+def save_nifti(img: nib.Nifti1Image, path) -> Path:
+    "Write a NIfTI image atomically (gzipped for `.nii.gz`, plain for `.nii`)."
+    with atomic_path(path) as tmp: nib.save(img, tmp)
+    return Path(path)
+
+def save_labels(labels_ras: np.ndarray, vol: Volume, path, flare22_ids=False) -> Path:
+    "Write a RAS+ label map on `vol`'s grid as one NIfTI in the input's voxel order and affine."
+    return save_nifti(nifti_like(ABDOSEG_TO_FLARE22[labels_ras] if flare22_ids else labels_ras, vol), path)
+
+def save_masks(labels_ras: np.ndarray, vol: Volume, folder) -> list[Path]:
+    "One 0/1 NIfTI per organ, named as TotalSegmentator names them, on the input's grid."
+    return [save_nifti(nifti_like(labels_ras == o.id, vol), Path(folder) / f'{o.totalseg}.nii.gz') for o in ORGANS]
+
+# %% ../nbs/01_data.ipynb #dc4a73af
+def series_headers(folder) -> list[pydicom.Dataset]:
+    "The headers (no pixels) of a DICOM series folder's image files; SOP UIDs blanked in the data set restored from the file meta."
+    headers = []
+    for f in sorted(p for p in Path(folder).iterdir() if p.is_file()):
+        try: ds = pydicom.dcmread(f, stop_before_pixels=True)
+        except pydicom.errors.InvalidDicomError: continue
+        if 'ImagePositionPatient' not in ds: continue
+        for kw, meta in (('SOPInstanceUID', 'MediaStorageSOPInstanceUID'), ('SOPClassUID', 'MediaStorageSOPClassUID')):
+            if not ds.get(kw) and ds.file_meta.get(meta): setattr(ds, kw, ds.file_meta[meta].value)
+        headers.append(ds)
+    if not headers: raise AbdosegError("no DICOM image files", folder)
+    return headers
+
+def _stand_in_uids(headers) -> list[str]:
+    "Give blank study and series UIDs a stable stand-in (in memory); say so."
+    notes, seed = [], str(headers[0].get('FrameOfReferenceUID') or headers[0].SOPInstanceUID)
+    for kw in ('StudyInstanceUID', 'SeriesInstanceUID'):
+        if any(not ds.get(kw) for ds in headers):
+            uid = pydicom.uid.generate_uid(entropy_srcs=[seed, kw])
+            for ds in headers: ds[kw] = pydicom.DataElement(kw, 'UI', ds.get(kw) or uid)
+            notes.append(f"the source series has no {kw} (anonymized?): the DICOM SEG refers to a stand-in, "
+                         "so a PACS will not file it with the source")
+    return notes
+
+def frame_voxels(ds: pydicom.Dataset, vol: Volume) -> tuple:
+    "Indices into `vol`'s RAS+ array of every pixel (row, column) of one DICOM slice, from its position and orientation."
+    ipp, iop = np.asarray(ds.ImagePositionPatient, float), np.asarray(ds.ImageOrientationPatient, float)
+    between_rows, between_cols = (float(s) for s in ds.PixelSpacing)
+    r, c = np.mgrid[:int(ds.Rows), :int(ds.Columns)]
+    lps = ipp[:, None, None] + iop[:3, None, None] * (c * between_cols) + iop[3:, None, None] * (r * between_rows)
+    to_voxel = np.linalg.inv(vol.affine) @ LPS_RAS
+    ijk = np.einsum('ij,jrc->irc', to_voxel[:3, :3], lps) + to_voxel[:3, 3, None, None]
+    idx = np.rint(ijk).astype(int)
+    if np.abs(ijk - idx).max() > 0.05 or (idx < 0).any() or (idx >= np.array(vol.shape)[:, None, None]).any():
+        raise AbdosegError(f"slice {ds.SOPInstanceUID} does not lie on the volume's grid", vol.path)
+    return tuple(idx)
+
+# %% ../nbs/01_data.ipynb #a044663c
+KEEP_PATIENT = ('PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex')  # the Patient module's required attributes
+OPTIONAL_STUDY = ('StudyDescription', 'PhysiciansOfRecord', 'NameOfPhysiciansReadingStudy', 'ProcedureCodeSequence',
+                  'AdmittingDiagnosesDescription', 'RequestingPhysician', 'ReferringPhysicianAddress')
+INSTITUTION = ('InstitutionName', 'InstitutionAddress', 'InstitutionalDepartmentName', 'StationName', 'DeviceSerialNumber')
+
+def _required_patient_data_only(seg: pydicom.Dataset):
+    for elem in list(seg):
+        if elem.tag.group == 0x0010 and elem.keyword not in KEEP_PATIENT: del seg[elem.tag]
+    for kw in OPTIONAL_STUDY:
+        if kw in seg: delattr(seg, kw)
+    for item in seg.get('ContributingEquipmentSequence', []):
+        for kw in INSTITUTION:
+            if kw in item: delattr(item, kw)
+
+def _segment(number: int, o: Organ, algorithm) -> hd.seg.SegmentDescription:
+    return hd.seg.SegmentDescription(number, o.snomed[1], sr_codes.SCT.AnatomicalStructure,
+                                     hd.sr.CodedConcept(o.snomed[0], 'SCT', o.snomed[1]), hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
+                                     algorithm, display_color=hd.color.CIELabColor.from_string(o.colour))
+
+# %% ../nbs/01_data.ipynb #61e3d9fe
+def dicom_seg(labels_ras: np.ndarray, vol: Volume, series, checkpoint='') -> tuple[hd.seg.Segmentation, list[str]]:
+    "A DICOM Segmentation of a RAS+ label map on the grid of the DICOM series in folder `series` (read as `vol`), and notes."
+    headers = series_headers(series)
+    notes = _stand_in_uids(headers)
+    frames = np.stack([labels_ras[frame_voxels(ds, vol)] for ds in headers])
+    found = [o for o in ORGANS if (frames == o.id).any()]
+    if not found: raise AbdosegError("no organ was found, and a DICOM SEG needs at least one segment", series)
+    segment_number = np.zeros(256, np.uint8)
+    for k, o in enumerate(found, 1): segment_number[o.id] = k
+    algorithm = hd.AlgorithmIdentificationSequence('abdoseg', sr_codes.cid7162.ArtificialIntelligence, __version__,
+                                                   parameters={'checkpoint': checkpoint} if checkpoint else None)
+    seg = hd.seg.Segmentation(
+        source_images=headers, pixel_array=segment_number[frames], segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+        segment_descriptions=[_segment(k, o, algorithm) for k, o in enumerate(found, 1)],
+        series_instance_uid=hd.UID(), series_number=900, sop_instance_uid=hd.UID(), instance_number=1,
+        manufacturer='abdoseg', manufacturer_model_name='abdoseg VNet', software_versions=__version__,
+        device_serial_number=checkpoint or 'none', series_description='abdoseg organs', content_label='ORGANS')
+    _required_patient_data_only(seg)
+    return seg, notes
+
+def save_dicom_seg(labels_ras: np.ndarray, vol: Volume, series, path, checkpoint='') -> list[str]:
+    "Write `dicom_seg`'s Segmentation to `path` atomically; return its notes."
+    seg, notes = dicom_seg(labels_ras, vol, series, checkpoint)
+    with atomic_path(path) as tmp: seg.save_as(tmp)
+    return notes
 
 # %% ../nbs/01_data.ipynb #522b1ce2
 def _deal(groups, counts) -> list[list]:

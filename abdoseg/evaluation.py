@@ -12,9 +12,10 @@ from .core import AbdosegError
 from .vnet import autocast
 
 # %% auto #0
-__all__ = ['ABDOSEG_TO_FLARE22', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores',
+__all__ = ['LATERAL_PAIRS', 'OUTPUT_TYPES', 'SUFFIX', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores',
            'keep_largest_component', 'load_model', 'network_input', 'predict_volume', 'organ_volumes', 'organ_centres',
-           'check_prediction', 'save_labels', 'predict', 'predict_cli', 'organ_metrics', 'evaluate', 'summarize',
+           'plausible_volume', 'wrong_sides', 'check_prediction', 'organ_statistics', 'output_paths', 'check_outputs',
+           'write_labels', 'predict', 'write_volumes_csv', 'predict_cli', 'organ_metrics', 'evaluate', 'summarize',
            'worst_cases', 'plot_dice_boxes']
 
 # %% ../nbs/06_evaluation.ipynb #96fd7554
@@ -86,7 +87,7 @@ def keep_largest_component(labels: np.ndarray, organ_ids=(1, 2, 3, 4)) -> np.nda
     return out
 
 # %% ../nbs/06_evaluation.ipynb #15195e42
-from .core import ORGANS, N_CLASSES, get_device
+from .core import ORGANS, Organ, N_CLASSES, get_device
 from .data import Volume, read_volume, is_nifti, is_dicom_dir, _images_in
 from .preprocessing import Intensity, resample_array, new_shape, body_bbox
 from .vnet import VNet, prepare_model
@@ -143,91 +144,155 @@ def organ_centres(labels: np.ndarray, affine) -> dict:
         if len(idx): out[o.name] = (np.asarray(affine) @ [*idx.mean(0), 1.])[:3]
     return out
 
+def plausible_volume(o: Organ, ml: float) -> bool: return o.volume_ml[0] <= ml <= o.volume_ml[1]
+
+LATERAL_PAIRS = (('liver', 'spleen'), ('right_kidney', 'left_kidney'), ('liver', 'left_kidney'), ('right_kidney', 'spleen'))
+
+def wrong_sides(centres: dict) -> list[tuple]:
+    "The (right-sided, left-sided) organ pairs of `organ_centres` whose right-sided organ lies left of the other."
+    return [(r, l) for r, l in LATERAL_PAIRS if r in centres and l in centres and centres[r][0] < centres[l][0]]
+
 def check_prediction(labels: np.ndarray, affine, spacing) -> list[str]:
     "Warnings about a RAS+ label map: missing organs, implausible volumes, organs on the wrong side."
-    warns, vols, ctr = [], organ_volumes(labels, spacing), organ_centres(labels, affine)
+    warns, vols = [], organ_volumes(labels, spacing)
     for o in ORGANS:
         lo, hi = o.volume_ml
         if vols[o.name] == 0: warns.append(f"no {o.title.lower()} found")
-        elif not lo <= vols[o.name] <= hi:
+        elif not plausible_volume(o, vols[o.name]):
             warns.append(f"{o.title.lower()} volume {vols[o.name]:.0f} mL is outside the plausible adult range {lo:.0f}-{hi:.0f} mL")
-    pairs = [('liver', 'spleen'), ('right_kidney', 'left_kidney'), ('liver', 'left_kidney'), ('right_kidney', 'spleen')]
-    wrong = [(r, l) for r, l in pairs if r in ctr and l in ctr and ctr[r][0] < ctr[l][0]]
-    if wrong:
+    if wrong := wrong_sides(organ_centres(labels, affine)):
         warns.append("laterality: " + ', '.join(f"the {r.replace('_', ' ')} lies left of the {l.replace('_', ' ')}" for r, l in wrong) +
                      " in world coordinates; this most often means the file's orientation header is wrong (a left-right flip)")
     return warns
 
+# %% ../nbs/06_evaluation.ipynb #3204acde
+def organ_statistics(labels: np.ndarray, image: Volume) -> dict:
+    """Per organ (TotalSegmentator's names): volume (mL), mean (`intensity`) and standard deviation of HU inside, and
+    abdoseg's checks (found, plausible volume, on its side), for a RAS+ label map on `image`'s grid."""
+    volumes, centres = organ_volumes(labels, image.spacing), organ_centres(labels, image.affine)
+    on_wrong_side = {name for pair in wrong_sides(centres) for name in pair}
+    stats = {}
+    for o in ORGANS:
+        hu = image.array[labels == o.id].astype(np.float64)
+        found = hu.size > 0
+        stats[o.totalseg] = dict(volume=volumes[o.name], intensity=round(float(hu.mean()), 2) if found else None,
+                                 intensity_std=round(float(hu.std()), 2) if found else None, found=found,
+                                 volume_plausible=plausible_volume(o, volumes[o.name]),
+                                 on_its_side=(o.name not in on_wrong_side) if found else None)
+    return stats
+
 # %% ../nbs/06_evaluation.ipynb #b0f8bc03
-import json, os, tempfile
+import csv, json
 from pathlib import Path
-import nibabel as nib
 from tqdm.auto import tqdm
+from .core import atomic_path, write_text_atomically
+from .data import case_name, save_labels, save_masks, save_dicom_seg
 
-ABDOSEG_TO_FLARE22 = np.array([0] + [o.flare22_id for o in ORGANS], np.uint8)
+OUTPUT_TYPES = ('nifti', 'masks', 'dicom-seg')
+SUFFIX = {'nifti': '.nii.gz', 'masks': '', 'dicom-seg': '.dcm'}
 
-def _output_name(inp: Path) -> str:
-    name = inp.name
-    for s in ('.nii.gz', '.nii'):
-        if name.endswith(s): name = name[:-len(s)]
-    return name.removesuffix('_0000') + '.nii.gz'
+def _is_file_output(output, output_type) -> bool:
+    "Whether `output` names the one output file itself (else it is a folder that receives the outputs)."
+    return (output_type == 'nifti' and is_nifti(output)) or (output_type == 'dicom-seg' and str(output).endswith('.dcm'))
 
-def save_labels(labels_ras: np.ndarray, vol: Volume, path, flare22_ids=False):
-    "Write a RAS+ label map on `vol`'s grid as NIfTI in the input's voxel order and affine (atomically)."
-    arr = vol.to_original(labels_ras)
-    if flare22_ids: arr = ABDOSEG_TO_FLARE22[arr]
-    img = nib.Nifti1Image(np.ascontiguousarray(arr, np.uint8), vol.original_affine)
-    img.set_qform(vol.original_affine, 1); img.set_sform(vol.original_affine, 1)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name('.' + path.name + '.tmp.nii.gz'); nib.save(img, tmp); os.replace(tmp, path)
+def _stem(path: Path) -> str: return next((str(path)[:-len(s)] for s in ('.nii.gz', '.nii', '.dcm') if str(path).endswith(s)), str(path))
 
+def output_paths(inp: Path, output: Path, single: bool, output_type='nifti') -> dict:
+    "Where one input's results go: its labels (a file, or a folder of masks), its report and its statistics."
+    name = case_name(inp)
+    if output_type == 'masks':
+        labels = output if single else output / name
+        return dict(labels=labels, report=labels / 'report.json', statistics=labels / 'statistics.json')
+    labels = output if single and _is_file_output(output, output_type) else output / (name + SUFFIX[output_type])
+    report = Path(_stem(labels) + ('.json' if output_type == 'nifti' else '_seg.json'))   # a NIfTI and a SEG may share a folder
+    return dict(labels=labels, report=report,
+                statistics=labels.parent / ('statistics.json' if single else f'{name}_statistics.json'))
+
+# %% ../nbs/06_evaluation.ipynb #c7362551
+def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=False) -> list[dict]:
+    "Every input's `output_paths`, once each is checked to be possible: raises `AbdosegError` before any work starts."
+    if output_type not in OUTPUT_TYPES: raise AbdosegError(f"output type {output_type!r}: choose one of {', '.join(OUTPUT_TYPES)}")
+    if flare22_ids and output_type != 'nifti': raise AbdosegError("FLARE22 ids apply to a NIfTI label map only, not to " + output_type)
+    wrong_file = {'masks': is_nifti(output) or str(output).endswith('.dcm'),
+                  'dicom-seg': is_nifti(output), 'nifti': str(output).endswith('.dcm')}[output_type]
+    if wrong_file: raise AbdosegError(f"this names a file of another kind than {output_type} output: give a folder"
+                                      + (" or a .dcm file" if output_type == 'dicom-seg' else ''), output)
+    single = len(items) == 1 and (is_nifti(items[0]) or is_dicom_dir(items[0]))
+    paths = [output_paths(i, output, single, output_type) for i in items]
+    for inp, p in zip(items, paths):
+        if output_type == 'dicom-seg' and not is_dicom_dir(inp):
+            raise AbdosegError("a DICOM SEG refers to the slices of a DICOM series, and this input is not one: "
+                               "choose the nifti or masks output type", inp)
+        for written in p.values():
+            w, i = written.resolve(), inp.resolve()
+            if w == i or (inp.is_dir() and w.is_relative_to(i)):
+                raise AbdosegError(f"the output would overwrite or write inside the input {inp}", written)
+    return paths
+
+def write_labels(labels: np.ndarray, vol: Volume, inp: Path, path: Path, output_type='nifti', flare22_ids=False, checkpoint='') -> list[str]:
+    "Write a RAS+ label map predicted from `inp` (read as `vol`) in the form `output_type`; notes on what was written."
+    if output_type == 'nifti': save_labels(labels, vol, path, flare22_ids); return []
+    if output_type == 'masks': save_masks(labels, vol, path); return []
+    return save_dicom_seg(labels, vol, inp, path, checkpoint)
+
+# %% ../nbs/06_evaluation.ipynb #9f54a94e
 def predict(checkpoint, inputs, output, flare22_ids=False, mirror=False, postprocess=True, overlap=0.5,
-            device='auto', progress=True, model=None, amp=True) -> list[dict]:
-    "Segment a NIfTI file, a DICOM series folder, or a folder of them; write label maps and organ reports."
+            device='auto', progress=True, model=None, amp=True, output_type='nifti', statistics=False) -> list[dict]:
+    "Segment a NIfTI file, a DICOM series folder, or a folder of them; write labels as `output_type`, organ reports and statistics."
     inputs, output = Path(inputs), Path(output)
     if not inputs.exists(): raise AbdosegError("no such file or folder", inputs)
-    single = is_nifti(inputs) or is_dicom_dir(inputs)
-    items = [inputs] if single else _images_in(inputs)
+    items = [inputs] if is_nifti(inputs) or is_dicom_dir(inputs) else _images_in(inputs)
     if not items: raise AbdosegError("no NIfTI images or DICOM series found", inputs)
-    outs = [output if single and is_nifti(output) else output / _output_name(i) for i in items]
-    for i, o in zip(items, outs):
-        if o.resolve() == i.resolve() or (i.is_dir() and o.resolve().is_relative_to(i.resolve())):
-            raise AbdosegError(f"the output would overwrite or write inside the input {i}", o)
+    paths = check_outputs(items, output, output_type, flare22_ids)
     model, ck = model or load_model(checkpoint, device)
     reports = []
-    for inp, out in tqdm(list(zip(items, outs)), desc='predicting', disable=not progress or len(items) == 1):
+    for inp, out in tqdm(list(zip(items, paths)), desc='predicting', disable=not progress or len(items) == 1):
         vol = read_volume(inp)
         labels = predict_volume(model, ck, vol, overlap, mirror, postprocess, amp=amp)
-        save_labels(labels, vol, out, flare22_ids)
-        rep = dict(input=str(inp), output=str(out), shape=list(vol.original_shape), spacing_mm=[round(s, 4) for s in vol.spacing],
-                   orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
-                   warnings=check_prediction(labels, vol.affine, vol.spacing), label_ids='FLARE22' if flare22_ids else 'abdoseg')
-        Path(str(out).removesuffix('.nii.gz') + '.json').write_text(json.dumps(rep, indent=1))
+        notes = write_labels(labels, vol, inp, out['labels'], output_type, flare22_ids, Path(checkpoint).name if checkpoint else '')
+        rep = dict(input=str(inp), output=str(out['labels']), output_type=output_type, shape=list(vol.original_shape),
+                   spacing_mm=[round(s, 4) for s in vol.spacing], orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
+                   warnings=check_prediction(labels, vol.affine, vol.spacing) + notes, label_ids='FLARE22' if flare22_ids else 'abdoseg')
+        if statistics:
+            write_text_atomically(out['statistics'], json.dumps(organ_statistics(labels, vol), indent=1))
+            rep['statistics'] = str(out['statistics'])
+        write_text_atomically(out['report'], json.dumps(rep, indent=1))
         for w in rep['warnings']: print(f"warning: {inp.name}: {w}")
         reports.append(rep)
     return reports
 
+def write_volumes_csv(reports: list[dict], path) -> Path:
+    "The organ volumes (mL) and warnings of every prediction as one CSV table."
+    rows = [['input', 'output', *[f'{o.name}_ml' for o in ORGANS], 'warnings']]
+    rows += [[r['input'], r['output'], *[r['volumes_ml'][o.name] for o in ORGANS], ' | '.join(r['warnings'])] for r in reports]
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w', newline='') as f: csv.writer(f).writerows(rows)
+    return Path(path)
+
 def predict_cli(argv=None):
-    "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--flare22-ids] [--mirror] [--no-postprocess] [--fp32] [--csv FILE]`."
-    import argparse, csv
+    "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--output-type nifti|masks|dicom-seg] [--statistics] [--csv FILE] ...`."
+    import argparse
     p = argparse.ArgumentParser(prog='abdoseg-predict', description='Segment liver, kidneys and spleen in CT (NIfTI or DICOM).')
-    p.add_argument('checkpoint'); p.add_argument('input', help='a NIfTI file, a DICOM series folder, or a folder of them')
-    p.add_argument('output', help='a .nii.gz file (for one input) or a folder')
-    p.add_argument('--flare22-ids', action='store_true', help="write FLARE22's label ids instead of abdoseg's 0-4")
+    p.add_argument('checkpoint', help="a checkpoint written by abdoseg's training (best.pt)")
+    p.add_argument('input', help='a NIfTI file, a DICOM series folder, or a folder of them')
+    p.add_argument('output', help='for one input: a .nii.gz file, a .dcm file (dicom-seg) or a folder (masks); for several: a folder')
+    p.add_argument('--output-type', choices=OUTPUT_TYPES, default='nifti',
+                   help='nifti: one label map; masks: one NIfTI per organ (TotalSegmentator\'s names); dicom-seg: a DICOM SEG (DICOM input)')
+    p.add_argument('--statistics', action='store_true', help='also write statistics.json: volume, mean and SD of HU, checks per organ')
+    p.add_argument('--flare22-ids', action='store_true', help="write FLARE22's label ids instead of abdoseg's 0-4 (nifti only)")
     p.add_argument('--mirror', action='store_true', help='test-time mirroring (slower, smoother)')
     p.add_argument('--no-postprocess', action='store_true', help='keep every connected component')
-    p.add_argument('--overlap', type=float, default=0.5); p.add_argument('--device', default='auto')
+    p.add_argument('--overlap', type=float, default=0.5, help='overlap of the sliding windows, in [0, 1)')
+    p.add_argument('--device', default='auto', help="'auto' (a GPU when there is one), 'cpu', 'cuda', 'cuda:1'...")
     p.add_argument('--fp32', action='store_true', help='compute in float32 (bf16 is used on GPUs and on CPUs with native bf16)')
-    p.add_argument('--csv', help='also write the organ volumes (mL) of every input to this CSV file')
+    p.add_argument('--csv', help='the organ volumes (mL) of every input as CSV (default: volumes.csv in the output folder)')
     a = p.parse_args(argv)
     try:
         reps = predict(a.checkpoint, a.input, a.output, a.flare22_ids, a.mirror, not a.no_postprocess, a.overlap, a.device,
-                       amp=not a.fp32)
+                       amp=not a.fp32, output_type=a.output_type, statistics=a.statistics)
     except AbdosegError as e: p.exit(2, f"abdoseg-predict: error: {e}\n")
-    csv_path = Path(a.csv) if a.csv else (Path(a.output) if not is_nifti(a.output) else Path(a.output).parent) / 'volumes.csv'
-    with open(csv_path, 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(['input', 'output', *[f'{o.name}_ml' for o in ORGANS], 'warnings'])
-        for r in reps: w.writerow([r['input'], r['output'], *[r['volumes_ml'][o.name] for o in ORGANS], ' | '.join(r['warnings'])])
+    out = Path(a.output)
+    csv_path = write_volumes_csv(reps, a.csv or (out.parent if _is_file_output(out, a.output_type) else out) / 'volumes.csv')
     for r in reps: print(f"{r['output']}: " + ', '.join(f"{k} {v:.0f} mL" for k, v in r['volumes_ml'].items()))
     print(f"organ volumes: {csv_path}")
 

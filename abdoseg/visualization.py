@@ -13,8 +13,8 @@ from matplotlib.colors import to_rgb, LightSource
 from matplotlib.patches import Patch
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, ORGANS, N_CLASSES, label_map
-from .data import Volume, read_volume
+from .core import AbdosegError, ORGANS, N_CLASSES, atomic_path
+from .data import Volume, read_volume, read_labels
 from .train import dice_per_organ
 
 # %% auto #0
@@ -170,9 +170,9 @@ class Viewer:
 
     @classmethod
     def from_files(cls, image_path, labels_path=None, source='abdoseg', **kw) -> 'Viewer':
-        "A viewer of an image file (NIfTI or DICOM folder) and, optionally, its label map with `source` ids."
+        "A viewer of an image file (NIfTI or DICOM folder) and, optionally, its labels (`source` ids, masks folder or DICOM SEG)."
         image = read_volume(image_path)
-        labels = label_map(source)(read_volume(labels_path, 'label').array, labels_path) if labels_path else None
+        labels = read_labels(labels_path, source, like=image).array if labels_path else None
         return cls(image, labels, **kw)
 
     def _set_plane(self, *_):
@@ -278,9 +278,8 @@ class Scene:
         return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
 
 
-def _labels_of(x, source='abdoseg') -> Volume:
-    if isinstance(x, Volume): return x
-    v = read_volume(x, 'label'); return v.like(label_map(source)(v.array, x))
+def _labels_of(x, source='abdoseg', like=None) -> Volume:
+    return x if isinstance(x, Volume) else read_labels(x, source, like)
 
 def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_mm=3.0, source='abdoseg', progress=True) -> Path:
     """A turning 3D view of a label map (`Volume` or file) written to `output` (.gif or .mp4; .png: the first frame);
@@ -295,33 +294,35 @@ def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_m
     n = 1 if output.suffix.lower() == '.png' else frames
     images = [scene.frame(90 + 360 * k / n) for k in tqdm(range(n), desc='rendering', disable=not progress)]
     import imageio.v3 as iio
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() == '.png': iio.imwrite(output, images[0])
-    elif output.suffix.lower() == '.gif': iio.imwrite(output, np.stack(images), duration=1000 / fps, loop=0)
-    else: iio.imwrite(output, np.stack(images), plugin='FFMPEG', fps=fps, macro_block_size=16)
+    with atomic_path(output) as tmp:
+        if output.suffix.lower() == '.png': iio.imwrite(tmp, images[0])
+        elif output.suffix.lower() == '.gif': iio.imwrite(tmp, np.stack(images), duration=1000 / fps, loop=0)
+        else: iio.imwrite(tmp, np.stack(images), plugin='FFMPEG', fps=fps, macro_block_size=16)
     return output
 
 # %% ../nbs/07_visualization.ipynb #443c9591
 def render_cli(argv=None):
     "Console command: `abdoseg-render LABELS OUTPUT [--image CT] [--reference LABELS] [--source abdoseg|flare22|...]`."
     p = argparse.ArgumentParser(prog='abdoseg-render', description='Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).')
-    p.add_argument('labels'); p.add_argument('output')
+    p.add_argument('labels', help='a label map: NIfTI (ids of --source), a folder of organ masks, or a DICOM SEG')
+    p.add_argument('output', help='.gif or .mp4: a turning 3D view; .png: its first frame, or with --image the three planes')
     p.add_argument('--image', help='the CT: PNG output becomes the three planes with the organs overlaid')
-    p.add_argument('--reference', help='a reference label map to show beside the labels (or, with --image, the errors)')
-    p.add_argument('--source', default='abdoseg', help="the label ids of LABELS: abdoseg (0-4), flare22 or totalsegmentator")
+    p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
+    p.add_argument('--source', default='abdoseg', help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
     p.add_argument('--reference-source', help="the label ids of the reference (default: as --source)")
     p.add_argument('--frames', type=int, default=36); p.add_argument('--size', type=int, default=480)
     p.add_argument('--fps', type=int, default=12); p.add_argument('--voxel-mm', type=float, default=3.0)
     a = p.parse_args(argv)
     t0, ref_source = time.time(), a.reference_source or a.source
     try:
-        labels = _labels_of(a.labels, a.source)
+        planes = a.image and Path(a.output).suffix.lower() == '.png'
+        image = read_volume(a.image) if planes else None
+        labels = _labels_of(a.labels, a.source, like=image)
         if missing := missing_organs(labels.array): print(f"{a.labels}: not in the label map: {', '.join(missing)}")
-        if a.image and Path(a.output).suffix.lower() == '.png':
-            image = read_volume(a.image)
-            if image.shape != labels.shape: raise AbdosegError(f"labels {labels.shape} and image {image.shape} differ in shape", a.labels)
-            fig = compare(image, _labels_of(a.reference, ref_source), labels) if a.reference else three_planes(image, labels)
-            fig.savefig(a.output, dpi=110, bbox_inches='tight'); plt.close(fig)
+        if planes:
+            fig = compare(image, _labels_of(a.reference, ref_source, like=image), labels) if a.reference else three_planes(image, labels)
+            with atomic_path(a.output) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
+            plt.close(fig)
         else:
             reference = _labels_of(a.reference, ref_source) if a.reference else None
             animate(labels, a.output, reference, a.frames, a.size, a.fps, a.voxel_mm, a.source)
