@@ -4,17 +4,18 @@
 
 # %% ../nbs/00_core.ipynb #f5c0a959
 from __future__ import annotations
-import os, random, tempfile
+import argparse, inspect, os, random, re, tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
+from fastcore.docments import docments
 import torch
 
 # %% auto #0
-__all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'Organ',
-           'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'seed_everything', 'get_device',
-           'project_root', 'atomic_path', 'write_text_atomically']
+__all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'LR_SWAP',
+           'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'mirrored_name',
+           'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically', 'command_parser']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Organ:
     @property
     def title(self): return self.name.replace('_', ' ').capitalize()
 
+# %% ../nbs/00_core.ipynb #b947bd4c
 ORGANS = (
     Organ('liver',        1,  1, '#d9603b', (600., 3500.), 'liver',        ('10200004', 'Liver')),
     Organ('right_kidney', 2,  2, '#f2c12e', (50., 350.),   'kidney_right', ('9846003', 'Right kidney')),
@@ -53,6 +55,7 @@ class AbdosegError(ValueError):
         self.problem, self.path = problem, (str(path) if path is not None else None)
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 
+# %% ../nbs/00_core.ipynb #03a043ac
 class InvalidDataset(AbdosegError):
     "Several bad inputs at once, so that a user fixes them all in one go."
     def __init__(self, errors: list):
@@ -88,6 +91,7 @@ class LabelMap:
                                f"(known: {min(self.known_ids)}..{max(self.known_ids)})", path)
         return self.lut()[labels]
 
+# %% ../nbs/00_core.ipynb #9e5f62d0
 FLARE22 = LabelMap('FLARE22', {o.flare22_id: o.id for o in ORGANS}, frozenset(range(14)))
 FLARE22_NAMES = {1: 'liver', 2: 'right_kidney', 3: 'spleen', 4: 'pancreas', 5: 'aorta',
                  6: 'inferior_vena_cava', 7: 'right_adrenal_gland', 8: 'left_adrenal_gland',
@@ -102,11 +106,19 @@ def label_map(name) -> LabelMap:
     if name not in LABEL_MAPS: raise AbdosegError(f"unknown label map {name!r}; choose one of {list(LABEL_MAPS)}")
     return LABEL_MAPS[name]
 
+# %% ../nbs/00_core.ipynb #82c3b96b
+def mirrored_name(name: str) -> str:
+    "An organ's name with its side swapped (`right_kidney` <-> `left_kidney`); an unsided name unchanged."
+    return re.sub(r'^(right|left)_', lambda m: ('left_' if m.group(1) == 'right' else 'right_'), name)
+
+LR_SWAP = np.array([0] + [organ(mirrored_name(o.name)).id for o in ORGANS], np.uint8)  # abdoseg ids after a left-right mirror
+
 # %% ../nbs/00_core.ipynb #a6436b7c
 def seed_everything(seed: int):
     "Seed Python, NumPy and PyTorch (all devices) so a run can be repeated."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
+# %% ../nbs/00_core.ipynb #e8e7c3bc
 def get_device(device='auto') -> torch.device:
     "`'auto'` picks CUDA when there is a GPU, else the CPU; anything else is checked and returned."
     if isinstance(device, torch.device): return device
@@ -143,7 +155,32 @@ def atomic_path(path):
     except BaseException:
         tmp.unlink(missing_ok=True); raise
 
+# %% ../nbs/00_core.ipynb #938e2fd2
 def write_text_atomically(path, text: str) -> Path:
     "Write a text file (a report, a table) through `atomic_path`."
     with atomic_path(path) as tmp: tmp.write_text(text)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #3dfa1766
+def _option_type(annotation, default):
+    "The type an option's text is read as: the default's (its items', for a sequence), else the annotation's first (`'int | None'`: int)."
+    if isinstance(default, (tuple, list)) and default: return type(default[0])
+    if default is not None and default is not inspect.Parameter.empty: return type(default)
+    name = str(annotation).split('|')[0].strip() if annotation is not inspect.Parameter.empty else 'str'
+    return {'int': int, 'float': float}.get(name, str)
+
+def command_parser(fn, prog: str, description: str, positional=(), skip=(), choices=None, nargs=None) -> argparse.ArgumentParser:
+    "An argument parser of `fn`'s parameters (a function or a dataclass), their docments as help, defaults shown."
+    p = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    helps, choices, nargs = docments(fn), choices or {}, nargs or {}
+    for name, param in inspect.signature(fn).parameters.items():
+        if name in skip: continue
+        kw = dict(help=helps.get(name) or name.replace('_', ' '))
+        if name in positional: p.add_argument(name, **kw); continue
+        flag, default = '--' + name.replace('_', '-'), param.default
+        if isinstance(default, bool) or 'bool' in str(param.annotation):
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, **kw)
+        else:
+            p.add_argument(flag, type=_option_type(param.annotation, default), default=default,
+                           choices=choices.get(name), nargs=nargs.get(name), **kw)
+    return p

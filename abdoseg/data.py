@@ -15,16 +15,16 @@ import highdicom as hd
 import pydicom
 from pydicom.sr.codedict import codes as sr_codes
 from . import __version__
-from .core import ORGANS, Organ, organ, AbdosegError, InvalidDataset, label_map, atomic_path
+from .core import ORGANS, Organ, organ, AbdosegError, InvalidDataset, label_map, atomic_path, write_text_atomically
 
 # %% auto #0
 __all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'MASK_FILES', 'SEG_STORAGE', 'LPS_RAS', 'KIDNEY', 'RIGHT', 'LEFT', 'ABDOSEG_TO_FLARE22',
-           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'is_dicom_dir', 'case_name',
-           'detect_layout', 'label_candidates', 'find_cases', 'Volume', 'read_volume', 'volume_of', 'find_shared_real',
-           'reorient_nifti', 'check_same_grid', 'is_mask_folder', 'read_masks', 'is_dicom_seg', 'segment_organ',
-           'on_grid', 'read_dicom_seg', 'read_labels', 'read_case', 'validate_cases', 'nifti_like', 'save_nifti',
-           'save_labels', 'save_masks', 'series_headers', 'frame_voxels', 'dicom_seg', 'save_dicom_seg', 'make_split',
-           'load_or_make_split']
+           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'is_dicom_dir', 'without_suffix',
+           'case_name', 'images_in', 'detect_layout', 'label_candidates', 'find_cases', 'Volume', 'radiological',
+           'read_volume', 'volume_of', 'find_shared_real', 'reorient_nifti', 'check_same_grid', 'is_mask_folder',
+           'read_masks', 'is_dicom_seg', 'segment_organ', 'on_grid', 'read_dicom_seg', 'read_labels', 'read_case',
+           'validate_cases', 'nifti_like', 'save_nifti', 'save_labels', 'save_masks', 'series_headers', 'frame_voxels',
+           'dicom_seg', 'save_dicom_seg', 'make_split', 'load_or_make_split']
 
 # %% ../nbs/01_data.ipynb #cd132858
 NIFTI_SUFFIXES = ('.nii.gz', '.nii')
@@ -36,8 +36,10 @@ class Case:
     image: Path
     label: Path | None = None
 
+# %% ../nbs/01_data.ipynb #e7048248
 def is_nifti(path) -> bool: return str(path).endswith(NIFTI_SUFFIXES)
 
+# %% ../nbs/01_data.ipynb #9489965c
 def is_dicom_dir(path) -> bool:
     "A folder holding at least one file that starts like DICOM (the `DICM` magic at byte 128)."
     path = Path(path)
@@ -49,14 +51,19 @@ def is_dicom_dir(path) -> bool:
             if head[128:132] == b'DICM': return True
     return False
 
+# %% ../nbs/01_data.ipynb #3ffa210a
+def without_suffix(name: str) -> str:
+    "A file name without its NIfTI (`.nii.gz`, `.nii`) or DICOM (`.dcm`) suffix."
+    return next((name[:-len(s)] for s in (*NIFTI_SUFFIXES, '.dcm') if name.endswith(s)), name)
+
+# %% ../nbs/01_data.ipynb #8fbb2df1
 def case_name(path) -> str:
     "The case name of an image or label path: the file name without suffix and channel index."
-    name = Path(path).name
-    for s in NIFTI_SUFFIXES:
-        if name.endswith(s): name = name[:-len(s)]; break
-    return re.sub(r'_0000$', '', name)
+    return re.sub(r'_0000$', '', without_suffix(Path(path).name))
 
-def _images_in(folder):
+# %% ../nbs/01_data.ipynb #896ca951
+def images_in(folder) -> list[Path]:
+    "The NIfTI files and DICOM series folders in a folder, by case name."
     return sorted((p for p in Path(folder).iterdir() if is_nifti(p) or is_dicom_dir(p)), key=case_name)
 
 # %% ../nbs/01_data.ipynb #aaedf03b
@@ -70,10 +77,12 @@ def detect_layout(folder) -> str:
         if (folder / imgs).is_dir(): return layout
     return 'plain'
 
+# %% ../nbs/01_data.ipynb #3ac0a0f3
 def label_candidates(folder, name) -> list[Path]:
     "Where a case's label map may be: a NIfTI file, a folder of per-organ masks, or a DICOM SEG file."
     return [Path(folder) / (name + s) for s in (*NIFTI_SUFFIXES, '', '.dcm')]
 
+# %% ../nbs/01_data.ipynb #516f1d02
 def find_cases(folder, require_labels=True, layout=None) -> list[Case]:
     "The cases in `folder`, sorted by name. With `require_labels`, every image must have a label file."
     folder = Path(folder); layout = layout or detect_layout(folder)
@@ -81,7 +90,7 @@ def find_cases(folder, require_labels=True, layout=None) -> list[Case]:
     else:
         imgs_dir, labs = LAYOUTS[layout]
         imgs_dir, lab_dir = folder / imgs_dir, (folder / labs if labs else None)
-    images = _images_in(imgs_dir)
+    images = images_in(imgs_dir)
     if not images: raise AbdosegError("no NIfTI images or DICOM series found", imgs_dir)
     if require_labels and (lab_dir is None or not lab_dir.is_dir()):
         raise AbdosegError(f"labels are required but there is no labels folder beside {imgs_dir.name}/", folder)
@@ -123,6 +132,11 @@ class Volume:
     def like(self, array: np.ndarray) -> 'Volume':
         "A new `Volume` with another array on the same grid."
         return Volume(array, self.affine, self.original_affine, self.original_shape, self.path)
+
+# %% ../nbs/01_data.ipynb #54a93984
+def radiological(slice2d: np.ndarray) -> np.ndarray:
+    "A slice of a RAS+ array (two of its axes, in order) as radiologists view it: the first axis right to left, the second up."
+    return slice2d.T[::-1, ::-1]
 
 # %% ../nbs/01_data.ipynb #054a0050
 def _dicom_to_nifti(folder) -> nib.Nifti1Image:
@@ -170,6 +184,7 @@ def read_volume(path, kind='image') -> Volume:
     data = _checked_image(data, path) if kind == 'image' else _checked_labels(data, path)
     return volume_of(data, affine, path)
 
+# %% ../nbs/01_data.ipynb #66459066
 def volume_of(data: np.ndarray, affine, path=None) -> Volume:
     "The RAS+ `Volume` of an array stored with this voxel-to-RAS+ affine."
     ornt = nib.orientations.io_orientation(affine)
@@ -233,6 +248,7 @@ def is_mask_folder(path) -> bool:
     "A folder holding at least one organ mask named as TotalSegmentator names them (`liver.nii.gz`, ...)."
     return Path(path).is_dir() and any(_mask_file(path, n) for n in MASK_FILES)
 
+# %% ../nbs/01_data.ipynb #eedd922f
 def read_masks(folder) -> Volume:
     "An abdoseg label map from a folder of per-organ masks (nonzero inside); an organ without a file is absent."
     masks = {o: read_volume(f, 'label') for n, o in MASK_FILES.items() if (f := _mask_file(folder, n))}
@@ -262,6 +278,7 @@ def is_dicom_seg(path) -> bool:
     except Exception: return False
     return (ds.get('SOPClassUID') or ds.file_meta.get('MediaStorageSOPClassUID')) == SEG_STORAGE
 
+# %% ../nbs/01_data.ipynb #b8511761
 def segment_organ(description) -> Organ | None:
     "The organ a SEG segment is: by its SNOMED CT code (or a kidney's laterality modifier), else by its label."
     prop = description.SegmentedPropertyTypeCodeSequence[0]
@@ -285,6 +302,7 @@ def on_grid(array: np.ndarray, affine, like: Volume, path=None) -> np.ndarray:
     out = np.zeros(like.shape, np.uint8); out[tuple(dst.T)] = array[tuple(src.T)]
     return out
 
+# %% ../nbs/01_data.ipynb #9344ee1e
 def read_dicom_seg(path, like: Volume | None = None) -> Volume:
     "An abdoseg label map from a DICOM SEG: on `like`'s grid (the image it segments), else on the grid of its own frames."
     try: seg = hd.seg.segread(path)
@@ -323,6 +341,7 @@ def read_case(case: Case, source='flare22') -> tuple[Volume, Volume | None]:
     if case.label is None: return image, None
     return image, read_labels(case.label, source, like=image)
 
+# %% ../nbs/01_data.ipynb #199ed3f4
 def validate_cases(cases, source='flare22', progress=True) -> list[Case]:
     "Read every case; raise one `InvalidDataset` listing every bad case, or return the cases."
     errors = []
@@ -341,15 +360,18 @@ def nifti_like(array_ras: np.ndarray, vol: Volume) -> nib.Nifti1Image:
     img.set_qform(vol.original_affine, 1); img.set_sform(vol.original_affine, 1)
     return img
 
+# %% ../nbs/01_data.ipynb #e7f7247e
 def save_nifti(img: nib.Nifti1Image, path) -> Path:
     "Write a NIfTI image atomically (gzipped for `.nii.gz`, plain for `.nii`)."
     with atomic_path(path) as tmp: nib.save(img, tmp)
     return Path(path)
 
+# %% ../nbs/01_data.ipynb #e1bb4560
 def save_labels(labels_ras: np.ndarray, vol: Volume, path, flare22_ids=False) -> Path:
     "Write a RAS+ label map on `vol`'s grid as one NIfTI in the input's voxel order and affine."
     return save_nifti(nifti_like(ABDOSEG_TO_FLARE22[labels_ras] if flare22_ids else labels_ras, vol), path)
 
+# %% ../nbs/01_data.ipynb #f3f05ec0
 def save_masks(labels_ras: np.ndarray, vol: Volume, folder) -> list[Path]:
     "One 0/1 NIfTI per organ, named as TotalSegmentator names them, on the input's grid."
     return [save_nifti(nifti_like(labels_ras == o.id, vol), Path(folder) / f'{o.totalseg}.nii.gz') for o in ORGANS]
@@ -368,6 +390,7 @@ def series_headers(folder) -> list[pydicom.Dataset]:
     if not headers: raise AbdosegError("no DICOM image files", folder)
     return headers
 
+# %% ../nbs/01_data.ipynb #5a7d067e
 def _stand_in_uids(headers) -> list[str]:
     "Give blank study and series UIDs a stable stand-in (in memory); say so."
     notes, seed = [], str(headers[0].get('FrameOfReferenceUID') or headers[0].SOPInstanceUID)
@@ -433,6 +456,7 @@ def dicom_seg(labels_ras: np.ndarray, vol: Volume, series, checkpoint='') -> tup
     _required_patient_data_only(seg)
     return seg, notes
 
+# %% ../nbs/01_data.ipynb #7e324eae
 def save_dicom_seg(labels_ras: np.ndarray, vol: Volume, series, path, checkpoint='') -> list[str]:
     "Write `dicom_seg`'s Segmentation to `path` atomically; return its notes."
     seg, notes = dicom_seg(labels_ras, vol, series, checkpoint)
@@ -477,6 +501,7 @@ def make_split(names, fractions=(0.7, 0.1, 0.2), seed=0, strata: dict | None = N
         train, val, test = _deal(groups, (n - n_val - n_test, n_val, n_test))
     return {'train': sorted(train), 'val': sorted(val), 'test': sorted(test), 'seed': seed, 'fractions': list(fractions)}
 
+# %% ../nbs/01_data.ipynb #5b0b8816
 def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filename='split.json', strata=None) -> dict:
     "The split stored in `folder/split.json`, made and written first if there is none."
     path = Path(folder) / filename
@@ -489,6 +514,5 @@ def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filenam
                                "delete it to make a new split", path)
         return split
     split = make_split(names, fractions, seed, strata)
-    tmp_path = path.with_suffix('.json.tmp')
-    tmp_path.write_text(json.dumps(split, indent=1)); os.replace(tmp_path, path)
+    write_text_atomically(path, json.dumps(split, indent=1))
     return split

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from .core import AbdosegError
 
 # %% auto #0
-__all__ = ['DiceLoss', 'DiceCELoss', 'hard_dice']
+__all__ = ['DiceLoss', 'DiceCELoss']
 
 # %% ../nbs/04_loss.ipynb #cf28b868
 def _target_onehot(target: torch.Tensor, n_classes: int, like: torch.Tensor) -> torch.Tensor:
@@ -38,6 +38,7 @@ class DiceLoss(nn.Module):
 
     def forward(self, logits, target): return 1 - self.dice(logits, target).mean()
 
+# %% ../nbs/04_loss.ipynb #ca30f95d
 class DiceCELoss(DiceLoss):
     "`lambda_dice` x Dice loss + `lambda_ce` x cross-entropy (MONAI's `DiceCELoss(softmax=True, to_onehot_y=True)`)."
     def __init__(self, include_background=True, batch=False, smooth_nr=1e-5, smooth_dr=1e-5, lambda_dice=1., lambda_ce=1.):
@@ -49,14 +50,3 @@ class DiceCELoss(DiceLoss):
         t = target[:, 0] if target.ndim == logits.ndim else target
         ce = F.cross_entropy(logits.float(), t.long())
         return self.lambda_dice * super().forward(logits, target) + self.lambda_ce * ce
-
-# %% ../nbs/04_loss.ipynb #f23cd267
-def hard_dice(logits: torch.Tensor, target: torch.Tensor, classes) -> dict:
-    "Dice of the argmax prediction for each class in `classes` (NaN where absent from both)."
-    pred = logits.argmax(1); t = target[:, 0] if target.ndim == logits.ndim else target
-    out = {}
-    for c in classes:
-        p, g = pred == c, t == c
-        s = p.sum() + g.sum()
-        out[c] = (2 * (p & g).sum() / s).item() if s > 0 else float('nan')
-    return out

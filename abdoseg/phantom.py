@@ -11,14 +11,15 @@ import numpy as np
 import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, FLARE22_NAMES, ORGANS
+from .core import AbdosegError, FLARE22_NAMES, ORGANS, atomic_path, write_text_atomically, command_parser
+from .data import LAYOUTS, radiological, reorient_nifti
 
 # %% auto #0
 __all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'TARGETS', 'PHANTOM_VERSION',
-           'PHASE_CYCLE', 'LAYOUT_FOLDERS', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter',
-           'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy',
-           'smooth_field', 'render_ct', 'field_of_view', 'PhantomCase', 'make_case', 'save_case', 'write_phantom',
-           'phantom_phases', 'phantom_cli', 'radiological', 'organ_profile']
+           'PHASE_CYCLE', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall',
+           'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct',
+           'field_of_view', 'PhantomCase', 'make_case', 'save_case', 'write_phantom', 'phantom_phases', 'phantom_cli',
+           'organ_profile']
 
 # %% ../nbs/01a_phantom.ipynb #7eb810b3
 def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
@@ -29,6 +30,7 @@ def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
     Rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
     return Rz @ Ry @ Rx
 
+# %% ../nbs/01a_phantom.ipynb #8d347a32
 @dataclass
 class Blob:
     "A deformed ellipsoid: centre and radii (mm), rotation, and a smooth radial bumpiness."
@@ -104,6 +106,7 @@ class Grid:
         X, Y, Z = coords
         return tuple(sl), (X[:, None, None], Y[None, :, None], Z[None, None, :])
 
+# %% ../nbs/01a_phantom.ipynb #0a473ee8
 def paint(grid: Grid, target: np.ndarray, shape, value, where=None, shrink=0.):
     "Set `target` to `value` inside `shape` (optionally only where `where(current)` holds); return the region."
     sl, (X, Y, Z) = grid.window(*shape.extent())
@@ -151,6 +154,7 @@ class Body:
         b = self.B - shrink
         return (np.abs(X) / a) ** self.p + (np.abs(Y - self.y0) / b) ** self.p < 1
 
+# %% ../nbs/01a_phantom.ipynb #cbba94e4
 def _into_cavity(t): return ~np.isin(t, WALL)
 
 class Painter:
@@ -183,6 +187,7 @@ def draw_body_wall(P: Painter, a):
         P.blob((side * a.A * 0.42, -a.B * 0.15, a.dome + 125), (a.A * 0.5, a.B * 0.78, 140), 'lung', bump=0.05)
     P.blob((-a.A * 0.12, a.B * 0.25, a.dome + 75), (62, 52, 55), 'aorta', bump=0.05)   # the heart's blood pool
 
+# %% ../nbs/01a_phantom.ipynb #cb215619
 def draw_spine_and_ribs(P: Painter, a):
     "Paraspinal and psoas muscles, vertebrae with discs, the spinal canal, ribs, iliac wings."
     rng, ys, zlo, zhi = P.rng, a.spine_y, -400., 400.
@@ -257,6 +262,7 @@ def draw_organs(P: Painter, a):
     P.tube([(A * 0.13, ys + 30, bif - 20), (A * 0.13, ys + 34, a.dome - 100), (A * 0.1, ys + 40, a.dome + 5)],
            a.aorta * 1.1, 'ivc', 'inferior_vena_cava')
 
+# %% ../nbs/01a_phantom.ipynb #695b8408
 def draw_bowel(P: Painter, a):
     "Colon around the flanks with mottled stool and gas, small-bowel loops, the bladder; only into leftover fat."
     rng, A, B, zk = P.rng, a.A, a.B, a.kidney_z
@@ -295,6 +301,7 @@ class Anatomy:
                    kidney_scale=rng.uniform(0.88, 1.08), aorta=rng.uniform(9.5, 12.5),
                    perirenal_fat=rng.uniform(4, 12))
 
+# %% ../nbs/01a_phantom.ipynb #f9a0ea00
 def draw_anatomy(grid: Grid, rng, a: Anatomy | None = None) -> tuple[np.ndarray, np.ndarray, Anatomy]:
     "Tissue codes and FLARE22 labels of one random abdomen (`a`, or one drawn from `rng`) on `grid`."
     a = a or Anatomy.random(rng); P = Painter(grid, rng)
@@ -308,6 +315,7 @@ def smooth_field(shape, rng, cell=8) -> np.ndarray:
     coarse /= coarse.std() + 1e-6
     return ndimage.zoom(coarse, [s / c for s, c in zip(shape, coarse.shape)], order=1)[:shape[0], :shape[1], :shape[2]]
 
+# %% ../nbs/01a_phantom.ipynb #b3f03b32
 def render_ct(tissue, grid: Grid, rng, phase: int, noise_hu: float, blur_mm: float) -> np.ndarray:
     "The int16 CT image (HU) of a tissue map."
     hu = tissue_hu(phase, rng)
@@ -331,6 +339,7 @@ def field_of_view(a: Anatomy, rng) -> tuple[float, float]:
     dome, down to anywhere between the middle of the kidneys (liver protocols) and the pelvis (whole-abdomen scans)."""
     return a.dome + rng.uniform(-10, 60), a.kidney_z - rng.uniform(-5, 210)
 
+# %% ../nbs/01a_phantom.ipynb #d3881f07
 TARGETS = ('liver', 'right_kidney', 'left_kidney', 'spleen')
 
 @dataclass
@@ -340,6 +349,7 @@ class PhantomCase:
     affine: np.ndarray   # RAS+ affine of the arrays
     info: dict
 
+# %% ../nbs/01a_phantom.ipynb #d25f86e2
 def make_case(seed: int, size='small', phase: int | None = None) -> PhantomCase:
     """One phantom case; the same seed gives the same case. The contrast phase (0 unenhanced, 1 arterial,
     2 portal venous) is drawn at random unless given."""
@@ -362,17 +372,14 @@ def make_case(seed: int, size='small', phase: int | None = None) -> PhantomCase:
 # %% ../nbs/01a_phantom.ipynb #cc2f0559
 def save_case(case: PhantomCase, image_path, label_path):
     "Write a case's image and label as NIfTI, with its voxel axes in the case's stored orientation."
-    from abdoseg.data import reorient_nifti
     for arr, path in ((case.image, image_path), (case.label, label_path)):
         img = reorient_nifti(nib.Nifti1Image(arr, case.affine), case.info['orientation'])
         img.header.set_xyzt_units('mm', 'sec'); img.set_qform(img.affine, 1); img.set_sform(img.affine, 1)
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp.nii.gz')   # atomic: a reader never sees half a file
-        nib.save(img, tmp); os.replace(tmp, path)
+        with atomic_path(path) as tmp: nib.save(img, tmp)                # a reader never sees half a file
 
+# %% ../nbs/01a_phantom.ipynb #01b95d46
 PHANTOM_VERSION = 4
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
-LAYOUT_FOLDERS = {'flare22': ('images', 'labels'), 'nnunet': ('imagesTr', 'labelsTr')}
 
 def _read_stamp(out_dir) -> dict | None:
     p = Path(out_dir) / 'phantom.json'
@@ -380,10 +387,17 @@ def _read_stamp(out_dir) -> dict | None:
 
 def _remove_outdated(out_dir, layout):
     "Delete the files an older phantom version wrote (and nothing else) so the folder can be regenerated."
-    written = [f for folder in LAYOUT_FOLDERS[layout] for f in (out_dir / folder).glob('phantom_*.nii.gz')]
+    written = [f for folder in LAYOUTS[layout] for f in (out_dir / folder).glob('phantom_*.nii.gz')]
     for f in [*written, *out_dir.glob('split*.json'), out_dir / 'phantom.json']: f.unlink()
 
-def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', progress=True, replace_outdated=False) -> Path:
+def write_phantom(out_dir,                 # the dataset folder to write (images/ and labels/ inside)
+                  cases=24,                # how many cases
+                  seed=0,                  # case i is drawn with the seeds (seed, i): a folder repeats exactly
+                  size='small',            # 'small': the cpu preset's scans; 'flare22': FLARE22-size scans
+                  layout='flare22',        # FLARE22's images/ and labels/, or nnU-Net's imagesTr/ and labelsTr/
+                  progress=True,           # a progress bar
+                  replace_outdated=False,  # regenerate a folder an older phantom version wrote
+                 ) -> Path:
     """Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept.
     `replace_outdated` regenerates a folder written by an older phantom version with otherwise the same settings."""
     out_dir = Path(out_dir)
@@ -393,36 +407,31 @@ def write_phantom(out_dir, cases=24, seed=0, size='small', layout='flare22', pro
     if old and old != stamp:
         if replace_outdated and {**old, 'version': PHANTOM_VERSION} == stamp: _remove_outdated(out_dir, layout); phases = {}
         else: raise AbdosegError(f"holds a phantom made with other settings ({old}); choose another folder or delete this one", out_dir)
-    imgs, labs = LAYOUT_FOLDERS[layout]
+    imgs, labs = LAYOUTS[layout]
     for i in tqdm(range(1, cases + 1), desc=f'phantom ({size})', disable=not progress):
         name = f'phantom_{i:04d}'
         img_p, lab_p = out_dir / imgs / f'{name}_0000.nii.gz', out_dir / labs / f'{name}.nii.gz'
         if img_p.exists() and lab_p.exists() and name in phases: continue
         case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(i - 1) % len(PHASE_CYCLE)])
         save_case(case, img_p, lab_p); phases[name] = case.info['phase']
-        (out_dir / 'phantom.json').write_text(json.dumps({**stamp, 'cases': dict(sorted(phases.items()))}, indent=1))
+        write_text_atomically(out_dir / 'phantom.json', json.dumps({**stamp, 'cases': dict(sorted(phases.items()))}, indent=1))
     return out_dir
 
+# %% ../nbs/01a_phantom.ipynb #a47ea4f8
 def phantom_phases(folder) -> dict | None:
     "Each phantom case's contrast phase, from the folder's `phantom.json` (None for any other dataset)."
     stamp = _read_stamp(folder)
     return stamp.get('cases') if stamp and stamp.get('generator') == 'abdoseg phantom' else None
 
+# %% ../nbs/01a_phantom.ipynb #865725c9
 def phantom_cli(argv=None):
     "Console command: `abdoseg-phantom OUT_DIR --cases N --seed S [--size small|flare22] [--layout flare22|nnunet]`."
-    p = argparse.ArgumentParser(prog='abdoseg-phantom', description='Write a synthetic abdominal CT dataset in FLARE22 layout.')
-    p.add_argument('out_dir'); p.add_argument('--cases', type=int, default=24); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--size', choices=list(SIZES), default='small')
-    p.add_argument('--layout', choices=['flare22', 'nnunet'], default='flare22')
+    p = command_parser(write_phantom, 'abdoseg-phantom', 'Write a synthetic abdominal CT dataset in FLARE22 layout.', positional=('out_dir',),
+                       choices=dict(size=list(SIZES), layout=['flare22', 'nnunet']))
     a = p.parse_args(argv)
     if a.cases < 1: p.error('--cases must be at least 1')
-    out = write_phantom(a.out_dir, a.cases, a.seed, a.size, a.layout)
+    out = write_phantom(**vars(a))
     print(f"wrote {a.cases} {a.size} phantom cases to {out}")
-
-# %% ../nbs/01a_phantom.ipynb #02b67e70
-def radiological(slice_xy: np.ndarray) -> np.ndarray:
-    "An axial RAS+ slice (x, y) as radiologists look at it: patient's right on the left, anterior up."
-    return slice_xy.T[::-1, ::-1]
 
 # %% ../nbs/01a_phantom.ipynb #69039a88
 def organ_profile(image: np.ndarray, labels: np.ndarray, spacing, ring_mm=8.) -> dict:

@@ -14,14 +14,13 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, InvalidDataset, N_CLASSES, ORGANS, project_root
+from .core import AbdosegError, InvalidDataset, N_CLASSES, ORGANS, LR_SWAP, atomic_path, project_root
 from .data import Case, Volume, read_case
 
 # %% auto #0
-__all__ = ['PREPROCESS_VERSION', 'KIDNEY_SWAP', 'check_spacing', 'new_shape', 'resample_array', 'resample_labels',
-           'resampled_affine', 'Intensity', 'body_bbox', 'Preprocessed', 'cache_key', 'preprocess_volume',
-           'load_preprocessed', 'default_cache_dir', 'preprocess_case', 'preprocess_cases', 'PatchSampler',
-           'AugmentConfig', 'affine_grid_3d', 'Augmenter']
+__all__ = ['PREPROCESS_VERSION', 'check_spacing', 'new_shape', 'resample_array', 'resample_labels', 'Intensity', 'body_bbox',
+           'Preprocessed', 'cache_key', 'preprocess_volume', 'load_preprocessed', 'default_cache_dir',
+           'preprocess_case', 'preprocess_cases', 'PatchSampler', 'AugmentConfig', 'affine_grid_3d', 'Augmenter']
 
 # %% ../nbs/02_preprocessing.ipynb #ec91e3c0
 def _axis_sampling(n_in, n_out, step):
@@ -47,10 +46,12 @@ def check_spacing(spacing) -> tuple:
         raise AbdosegError(f"impossible target spacing {spacing} mm: give three positive voxel sizes up to 50 mm")
     return tuple(float(s) for s in sp)
 
+# %% ../nbs/02_preprocessing.ipynb #4b09d233
 def new_shape(shape, spacing, new_spacing) -> tuple:
     "The shape covering the same extent at `new_spacing` (at least one voxel per axis)."
     return tuple(max(1, int(round(n * s / t))) for n, s, t in zip(shape, spacing, new_spacing))
 
+# %% ../nbs/02_preprocessing.ipynb #9c9910d4
 def resample_array(a: np.ndarray, spacing, new_spacing, shape=None) -> np.ndarray:
     "Linear, anti-aliased resampling of a 3D array from `spacing` to `new_spacing` (mm); float32 out."
     spacing, new_spacing = np.asarray(check_spacing(spacing)), np.asarray(check_spacing(new_spacing))
@@ -70,11 +71,6 @@ def resample_labels(lab: np.ndarray, spacing, new_spacing, shape=None) -> np.nda
         share = resample_array((lab == c).astype(np.float32), spacing, new_spacing, shape)
         win = share > best; out[win] = c; best[win] = share[win]
     return out
-
-def resampled_affine(affine, spacing, new_spacing) -> np.ndarray:
-    "The affine of a grid resampled from `spacing` to `new_spacing` with voxel 0 fixed."
-    a = np.array(affine, float); a[:3, :3] = a[:3, :3] * (np.asarray(new_spacing) / np.asarray(spacing))
-    return a
 
 # %% ../nbs/02_preprocessing.ipynb #d0a8b65a
 @dataclass
@@ -123,6 +119,7 @@ class Preprocessed:
     spacing: tuple
     meta: dict               # grids: 'ras_shape', 'ras_affine', 'resampled_shape', 'bbox', 'original_*'
 
+# %% ../nbs/02_preprocessing.ipynb #7417fe7a
 def _file_key(p):
     if p is None: return None
     p = Path(p); files = sorted(p.rglob('*')) if p.is_dir() else [p]
@@ -133,6 +130,7 @@ def cache_key(case: Case, spacing, source) -> str:
     blob = json.dumps([_file_key(case.image), _file_key(case.label), [float(s) for s in spacing], source, PREPROCESS_VERSION])
     return hashlib.sha1(blob.encode()).hexdigest()[:20]
 
+# %% ../nbs/02_preprocessing.ipynb #2f9bca7c
 def preprocess_volume(image: Volume, label: Volume | None, spacing, name='case') -> Preprocessed:
     "Resample a RAS+ image (and label map) to `spacing` and crop to the body."
     shape = new_shape(image.shape, image.spacing, spacing)
@@ -146,19 +144,21 @@ def preprocess_volume(image: Volume, label: Volume | None, spacing, name='case')
                 path=image.path)
     return Preprocessed(name, np.ascontiguousarray(img), lab, tuple(float(s) for s in spacing), meta)
 
+# %% ../nbs/02_preprocessing.ipynb #e4920781
 def _save_npz(path, pp: Preprocessed):
-    tmp = path.with_name(path.name + f'.{os.getpid()}.tmp.npz')
     arrays = dict(image=pp.image, meta=np.array(json.dumps(dict(pp.meta, name=pp.name, spacing=pp.spacing))))
     if pp.label is not None: arrays['label'] = pp.label
-    np.savez(tmp, **arrays); os.replace(tmp, path)
+    with atomic_path(path) as tmp: np.savez(tmp, **arrays)
 
 def load_preprocessed(path) -> Preprocessed:
     with np.load(path) as z:
         meta = json.loads(str(z['meta']))
         return Preprocessed(meta.pop('name'), z['image'], z['label'] if 'label' in z else None, tuple(meta.pop('spacing')), meta)
 
+# %% ../nbs/02_preprocessing.ipynb #74f65fde
 def default_cache_dir() -> Path: return project_root() / 'data' / 'cache'
 
+# %% ../nbs/02_preprocessing.ipynb #20980780
 def preprocess_case(case: Case, spacing, cache_dir=None, source='flare22') -> Preprocessed:
     "The preprocessed case, from the cache when the inputs and settings are unchanged."
     cache_dir = Path(cache_dir or default_cache_dir())
@@ -288,8 +288,7 @@ def affine_grid_3d(A: torch.Tensor, size) -> torch.Tensor:
         grid[..., 2 - r].copy_(a[0] * u[0].view(1, -1, 1, 1) + a[1] * u[1].view(1, 1, -1, 1) + a[2] * u[2].view(1, 1, 1, -1))
     return grid
 
-KIDNEY_SWAP = torch.tensor([0, 1, 3, 2, 4], dtype=torch.uint8)   # abdoseg ids after a left-right mirror
-
+# %% ../nbs/02_preprocessing.ipynb #2eca765b
 class Augmenter:
     "Random spatial and intensity augmentation of a batch of crops, output `patch_size`; reproducible with `seed`."
     def __init__(self, cfg: AugmentConfig, patch_size, seed=0, device='cpu'):
@@ -346,5 +345,5 @@ class Augmenter:
         g, mirror_x = self.grid(img.shape[0], img.shape[2:])
         out = F.grid_sample(img, g, mode='bilinear', padding_mode='border', align_corners=False)
         seg = F.grid_sample(lab.to(out.dtype), g, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].to(torch.uint8)
-        if mirror_x.any(): seg[mirror_x] = KIDNEY_SWAP.to(seg.device)[seg[mirror_x].long()]
+        if mirror_x.any(): seg[mirror_x] = torch.as_tensor(LR_SWAP, device=seg.device)[seg[mirror_x].long()]
         return self.intensity(out), seg.long()

@@ -11,18 +11,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, get_device, project_root, seed_everything
+from .core import AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS, command_parser, atomic_path, write_text_atomically, get_device, project_root, seed_everything
 from .data import find_cases, load_or_make_split
 from .phantom import write_phantom, phantom_phases
 from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
 from .vnet import VNet, prepare_model, autocast
 from .loss import DiceCELoss
-from .evaluation import sliding_window
+from .metrics import dice_per_organ
+from .inference import Checkpoint, sliding_window, save_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream', 'dice_per_organ', 'validate',
-           'save_checkpoint', 'load_checkpoint', 'init_weights', 'model_from_checkpoint', 'lr_at', 'train',
-           'plot_curves', 'train_cli']
+__all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream', 'validate', 'init_weights',
+           'lr_at', 'train', 'plot_curves', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 PRESETS = {
@@ -37,33 +37,33 @@ PRESETS = {
 @dataclass
 class TrainConfig:
     "Every setting of a training run; `None` takes the preset's value."
-    data_dir: str | None = None
-    preset: str = 'cpu'
-    epochs: int = 15
-    iters_per_epoch: int | None = None
-    batch_size: int | None = None
+    data_dir: str | None = None         # a dataset folder (FLARE22 or nnU-Net layout); None: the phantom, written first
+    preset: str = 'cpu'                 # 'cpu' (the phantom on 2 cores) or 'flare22' (FLARE22 on a GPU): the defaults below
+    epochs: int = 15                    # epochs of training, each followed by validation
+    iters_per_epoch: int | None = None  # iterations (batches) per epoch
+    batch_size: int | None = None       # patches per iteration
     patch_size: int | tuple | None = None   # one size for a cube, or (x, y, z); multiples of 16
-    spacing: float | None = None
-    base_channels: int | None = None
-    norm: str = 'instance'
-    lr: float | None = None
-    weight_decay: float = 1e-4
-    seed: int = 0
-    device: str = 'auto'
-    out_dir: str | None = None
-    resume: bool = False
+    spacing: float | None = None        # mm per voxel of the grid the network sees (isotropic)
+    base_channels: int | None = None    # the VNet's width: channels of its first stage
+    norm: str = 'instance'              # normalization layers: 'instance', 'batch', 'group' or 'none'
+    lr: float | None = None             # peak learning rate of AdamW (warm-up, then cosine decay)
+    weight_decay: float = 1e-4          # AdamW's weight decay
+    seed: int = 0                       # seeds the weights, the patches and the augmentation: a run repeats exactly
+    device: str = 'auto'                # 'auto' (a GPU when there is one), 'cpu', 'cuda', 'cuda:1'...
+    out_dir: str | None = None          # where checkpoints, metrics and curves go; None: runs/PRESET
+    resume: bool = False                # carry on from out_dir/last.pt
     init: str | None = None             # a checkpoint whose weights start the network (fine-tuning)
-    phantom_cases: int = 96
-    split: tuple = (0.67, 0.165, 0.165)
-    source: str = 'flare22'
-    val_overlap: float | None = None
-    cache_dir: str | None = None
-    compile: bool = False
+    phantom_cases: int = 96             # phantom cases to train, validate and test on (without data_dir)
+    split: tuple = (0.67, 0.165, 0.165) # shares of train, validation and test cases of a new split
+    source: str = 'flare22'             # the label ids of the data: 'flare22', 'totalsegmentator' or 'abdoseg'
+    val_overlap: float | None = None    # sliding-window overlap of validation, in [0, 1)
+    cache_dir: str | None = None        # preprocessed cases; None: data/cache
+    compile: bool = False               # torch.compile the network
     amp: bool = True                    # bf16 autocast on CUDA and on CPUs with native bf16
     channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
-    workers: int | None = None
-    progress: bool = True
+    workers: int | None = None          # processes preprocessing the cases; None: one per core
+    progress: bool = True               # progress bars
 
     def resolved(self) -> 'TrainConfig':
         "A copy with the preset filled in and every value checked."
@@ -83,6 +83,7 @@ class TrainConfig:
 # %% ../nbs/05_train.ipynb #8fd102a0
 def phantom_dir(size='small') -> Path: return project_root() / 'data' / ('phantom' if size == 'small' else f'phantom_{size}')
 
+# %% ../nbs/05_train.ipynb #ddb2790a
 def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
     "The data folder (the phantom, generated first, when `cfg.data_dir` is None), its cases, and their stored split."
     if cfg.data_dir is None:
@@ -98,6 +99,7 @@ def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
                                filename='split.json' if cfg.data_dir else f'split_{len(cases)}.json')
     return data_dir, cases, split
 
+# %% ../nbs/05_train.ipynb #51c8524f
 def prepare_data(cfg: TrainConfig, log=print) -> dict:
     "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
     data_dir, cases, split = find_data(cfg)
@@ -133,15 +135,6 @@ class BatchStream:
         return batch
 
 # %% ../nbs/05_train.ipynb #5fe8c72f
-def dice_per_organ(pred: np.ndarray, ref: np.ndarray) -> dict:
-    "Dice of each organ between two abdoseg label maps; NaN where the organ is absent from both."
-    out = {}
-    for o in ORGANS:
-        p, r = pred == o.id, ref == o.id
-        s = int(p.sum()) + int(r.sum())
-        out[o.name] = 2 * int((p & r).sum()) / s if s else float('nan')
-    return out
-
 @torch.no_grad()
 def validate(model, cases, intensity, patch, device, overlap=0.25, amp=True) -> dict:
     "Mean Dice per organ over the validation cases, and their mean."
@@ -156,38 +149,18 @@ def validate(model, cases, intensity, patch, device, overlap=0.25, amp=True) -> 
     return res
 
 # %% ../nbs/05_train.ipynb #1a15d521
-def save_checkpoint(path, state: dict):
-    "Write `state` atomically (temporary file, then `os.replace`)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix='.tmp'); os.close(fd)
-    try: torch.save(state, tmp); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
-def load_checkpoint(path, map_location='cpu') -> dict:
-    "A checkpoint, loaded safely (`weights_only=True`: no code runs from the file)."
-    path = Path(path)
-    if not path.exists(): raise AbdosegError("no such checkpoint", path)
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise AbdosegError(f"not a loadable abdoseg checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})", path) from None
-
-def init_weights(model: VNet, path) -> dict:
+def init_weights(model: VNet, path) -> Checkpoint:
     """Load a checkpoint's weights into `model` to start training from them (fine-tuning); return the checkpoint.
     Every weight must match in name and shape: a network of another width or norm is refused, naming the difference."""
     ck = load_checkpoint(path)
-    if 'model' not in ck or 'model_config' not in ck: raise AbdosegError("not an abdoseg checkpoint (no model weights and configuration)", path)
-    theirs, ours = ck['model'], model.state_dict()
-    diff = {k: f"{model.config.get(k)} here, {v} there" for k, v in ck['model_config'].items() if model.config.get(k) != v}
+    theirs, ours = ck.weights, model.state_dict()
+    diff = {k: f"{model.config.get(k)} here, {v} there" for k, v in ck.model_config.items() if model.config.get(k) != v}
     bad = sorted(set(theirs) ^ set(ours)) + [k for k in ours if k in theirs and theirs[k].shape != ours[k].shape]
     if bad or diff:
         raise AbdosegError(f"its network does not fit this one ({'; '.join(f'{k}: {v}' for k, v in diff.items()) or f'{len(bad)} weights differ, e.g. {bad[0]}'}): "
                            "train with the same base_channels and norm, or without init", path)
     model.load_state_dict(theirs)
     return ck
-
-def model_from_checkpoint(ckpt: dict) -> VNet:
-    "The VNet of a checkpoint, weights loaded."
-    m = VNet(**ckpt['model_config']); m.load_state_dict(ckpt['model']); return m
 
 def _unwrap(model): return getattr(model, 'module', getattr(model, '_orig_mod', model))
 
@@ -211,110 +184,173 @@ def _distributed(device):
 def _barrier(world):
     if world > 1: torch.distributed.barrier()
 
-def _state(cfg, model, opt, epoch, it, best, history, prep, t_used):
+def _state(cfg, model, opt, epoch, best, history, prep, t_used) -> Checkpoint:
     m = _unwrap(model)
-    return dict(model=m.state_dict(), model_config=m.config, optimizer=opt.state_dict(), epoch=epoch, iteration=it,
-                best=best, history=history, config=asdict(cfg), intensity=asdict(prep['intensity']),
-                spacing=[cfg.spacing] * 3, patch_size=list(cfg.patch_size), organs=list(ORGAN_NAMES),
-                label_ids={o.name: o.id for o in ORGANS}, split=prep['split'], data_dir=prep['data_dir'],
-                train_seconds=t_used, version=1)
+    return Checkpoint(m.state_dict(), m.config, [cfg.spacing] * 3, asdict(prep['intensity']), list(cfg.patch_size), cfg.source,
+                      asdict(cfg), prep['split'], prep['data_dir'], epoch, best, history, t_used, opt.state_dict())
 
 def _write_metrics(cfg, history, best, t_used, out):
-    with open(out / 'metrics.csv', 'w', newline='') as f:
+    with atomic_path(out / 'metrics.csv') as tmp, open(tmp, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=list(history[0])); w.writeheader(); w.writerows(history)
     b = next(h for h in history if h['epoch'] == best['epoch'])
     metrics = dict(val_dice={o: b[f'val_{o}'] for o in (*ORGAN_NAMES, 'mean')}, best_epoch=best['epoch'],
                    checkpoint=str((out / 'best.pt').resolve()), last_checkpoint=str((out / 'last.pt').resolve()),
                    wall_time_s=round(t_used, 1), epochs=len(history), preset=cfg.preset, device=history[-1]['device'])
-    tmp = out / 'metrics.json.tmp'; tmp.write_text(json.dumps(metrics, indent=1)); os.replace(tmp, out / 'metrics.json')
+    write_text_atomically(out / 'metrics.json', json.dumps(metrics, indent=1))
     plot_curves(history, out / 'curves.png')
     return metrics
 
-# %% ../nbs/05_train.ipynb #b3b674dd
-def train(cfg: TrainConfig, log=print) -> dict:
-    "Train a VNet as `cfg` says; return the metrics written to `out_dir/metrics.json`."
+# %% ../nbs/05_train.ipynb #86d57142
+@dataclass
+class _Run:
+    "What a training run's steps share: its settings and processes, its network and optimizer, and its progress."
+    cfg: TrainConfig
+    out: Path
+    rank: int
+    world: int
+    device: torch.device
+    log: object
+    t0: float
+    prep: dict = None
+    model: torch.nn.Module = None
+    opt: torch.optim.Optimizer = None
+    channels_last: bool = False
+    start_epoch: int = 1
+    best: dict = field(default_factory=lambda: dict(epoch=0, dice=-1.))
+    history: list = field(default_factory=list)
+    t_before: float = 0.
+
+    @property
+    def total(self) -> int: return self.cfg.epochs * self.cfg.iters_per_epoch
+
+# %% ../nbs/05_train.ipynb #e5964cf2
+def _begin(cfg: TrainConfig, log) -> _Run:
+    "Check the settings, join the processes (under torchrun), make the output folder and seed everything."
     t0 = time.time()
     cfg = cfg.resolved()
     rank, world, device = _distributed(get_device(cfg.device))
-    log = log if rank == 0 else (lambda *a, **k: None)
     out = Path(cfg.out_dir)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
     seed_everything(cfg.seed)
-    resuming = cfg.resume and (out / 'last.pt').exists()
-    init_ck = init_weights(VNet(1, N_CLASSES, cfg.base_channels, cfg.norm), cfg.init) if cfg.init and not resuming else None  # before any data work
-    if rank == 0: prep = prepare_data(cfg, log)
-    _barrier(world)
-    if rank != 0: prep = prepare_data(TrainConfig(**{**asdict(cfg), 'progress': False}), log)   # from the cache
-    model = VNet(1, N_CLASSES, cfg.base_channels, cfg.norm)
-    opt_kw = dict(fused=True) if device.type in ('cuda', 'cpu') else {}
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **opt_kw)
-    start_epoch, best, history, t_before = 1, dict(epoch=0, dice=-1.), [], 0.
-    if resuming:
-        ck = load_checkpoint(out / 'last.pt')
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
-        start_epoch, best, history, t_before = ck['epoch'] + 1, ck['best'], ck['history'], ck['train_seconds']
-        log(f"resuming from {out / 'last.pt'} after epoch {ck['epoch']}")
+    return _Run(cfg, out, rank, world, device, log if rank == 0 else (lambda *a, **k: None), t0)
+
+def _resuming(run: _Run) -> bool: return run.cfg.resume and (run.out / 'last.pt').exists()
+
+def _checked_init(run: _Run) -> Checkpoint | None:
+    "The checkpoint `init` starts from, its weights checked against the network to train."
+    if not run.cfg.init or _resuming(run): return None
+    return init_weights(VNet(1, N_CLASSES, run.cfg.base_channels, run.cfg.norm), run.cfg.init)
+
+def _prepared_data(run: _Run) -> dict:
+    "The data, prepared by the first process; the others wait for it, then read the cache."
+    if run.rank == 0: prep = prepare_data(run.cfg, run.log)
+    _barrier(run.world)
+    if run.rank != 0: prep = prepare_data(TrainConfig(**{**asdict(run.cfg), 'progress': False}), run.log)
+    return prep
+
+# %% ../nbs/05_train.ipynb #2b5bcc3a
+def _restore(run: _Run, init_ck: Checkpoint | None):
+    "Resume from `last.pt`, or start from `init`'s weights and intensity normalization, or leave the network as drawn."
+    if _resuming(run):
+        ck = load_checkpoint(run.out / 'last.pt')
+        run.model.load_state_dict(ck.weights); run.opt.load_state_dict(ck.optimizer)
+        run.start_epoch, run.best, run.history, run.t_before = ck.epoch + 1, ck.best, ck.history, ck.train_seconds
+        run.log(f"resuming from {run.out / 'last.pt'} after epoch {ck.epoch}")
     elif init_ck:
-        model.load_state_dict(init_ck['model'])
-        prep['intensity'] = Intensity(**init_ck['intensity'])     # the inputs the weights were trained on
-        log(f"starting from the weights of {cfg.init} (its intensity normalization kept: {prep['intensity']})")
-    channels_last = cfg.channels_last if cfg.channels_last is not None else device.type == 'cuda'
-    model = prepare_model(model, device, channels_last=channels_last, compile=cfg.compile)
+        run.model.load_state_dict(init_ck.weights)
+        run.prep['intensity'] = init_ck.norm     # the inputs the weights were trained on
+        run.log(f"starting from the weights of {run.cfg.init} (its intensity normalization kept: {run.prep['intensity']})")
+
+def _build(run: _Run, init_ck: Checkpoint | None):
+    "The network and its optimizer, restored if asked, on the device (channels_last, compiled, DDP as set)."
+    cfg, device = run.cfg, run.device
+    run.model = VNet(1, N_CLASSES, cfg.base_channels, cfg.norm)
+    opt_kw = dict(fused=True) if device.type in ('cuda', 'cpu') else {}
+    run.opt = torch.optim.AdamW(run.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **opt_kw)
+    _restore(run, init_ck)
+    run.channels_last = cfg.channels_last if cfg.channels_last is not None else device.type == 'cuda'
+    run.model = prepare_model(run.model, device, channels_last=run.channels_last, compile=cfg.compile)
     if device.type == 'cuda': torch.backends.cudnn.benchmark = True      # fixed patch size: let cuDNN pick its fastest kernels
-    if world > 1:
+    if run.world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
-        model = DDP(model, device_ids=[device.index] if device.type == 'cuda' else None)
+        run.model = DDP(run.model, device_ids=[device.index] if device.type == 'cuda' else None)
+
+# %% ../nbs/05_train.ipynb #36358978
+def _patches(run: _Run) -> tuple[PatchSampler, Augmenter]:
+    "The sampler of training crops (normalized once, here) and the augmenter that turns them into patches."
+    cfg, norm = run.cfg, run.prep['intensity']
     aug_cfg = AugmentConfig(**cfg.augment)
-    norm = prep['intensity']
-    sampler = PatchSampler([norm(p.image) for p in prep['train']], [p.label for p in prep['train']],
+    sampler = PatchSampler([norm(p.image) for p in run.prep['train']], [p.label for p in run.prep['train']],
                            aug_cfg.crop_size(cfg.patch_size), shift=min(cfg.patch_size) // 4, pad_value=norm.background, seed=cfg.seed)
-    augmenter = Augmenter(aug_cfg, cfg.patch_size, cfg.seed, device)
-    loss_fn = DiceCELoss(batch=True)
-    total = cfg.epochs * cfg.iters_per_epoch
-    log(f"training on {device}{f' x {world} processes' if world > 1 else ''}: {cfg.epochs} epochs x {cfg.iters_per_epoch} iterations, "
-        f"batch {cfg.batch_size} x {'x'.join(map(str, cfg.patch_size))}, VNet width {cfg.base_channels} "
-        f"({sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters)")
-    bar = tqdm(total=total, initial=(start_epoch - 1) * cfg.iters_per_epoch, desc='training', disable=not cfg.progress or rank != 0,
-               mininterval=2., dynamic_ncols=True, file=sys.stdout)
-    for epoch in range(start_epoch, cfg.epochs + 1):
-        t_ep = time.time(); first = (epoch - 1) * cfg.iters_per_epoch
-        stream = BatchStream(sampler, augmenter, cfg.batch_size, cfg.seed, rank, first, first + cfg.iters_per_epoch, device)
-        losses = []
-        for it in range(first, first + cfg.iters_per_epoch):
-            x, y = stream.next()
-            if channels_last: x = x.contiguous(memory_format=torch.channels_last_3d)
-            for g in opt.param_groups: g['lr'] = lr_at(it, total, cfg.lr)
-            opt.zero_grad(set_to_none=True)
-            with autocast(device, cfg.amp): logits = model(x)
-            loss = loss_fn(logits, y)
-            loss.backward(); opt.step()
-            losses.append(loss.detach())
-            bar.update()
-            if it % 10 == 0: bar.set_postfix(epoch=epoch, loss=f"{losses[-1].item():.3f}", refresh=False)  # .item() waits for the GPU
-        train_loss = torch.stack(losses).mean().item()
-        t_train = time.time() - t_ep
-        if rank == 0:
-            t_val = time.time()
-            val = validate(_unwrap(model), prep['val'], norm, cfg.patch_size, device, cfg.val_overlap, cfg.amp)
-            t_val = time.time() - t_val
-            t_used = t_before + time.time() - t0
-            history.append(dict(epoch=epoch, iterations=epoch * cfg.iters_per_epoch, train_loss=round(train_loss, 5),
-                                lr=round(lr_at(it, total, cfg.lr), 7), **{f'val_{k}': round(v, 5) for k, v in val.items()},
-                                epoch_seconds=round(time.time() - t_ep, 2), val_seconds=round(t_val, 2), step_seconds=round(t_train / cfg.iters_per_epoch, 4),
-                                data_wait_fraction=round(stream.wait / t_train, 4), augment_seconds=round(stream.augment, 2),
-                                elapsed_seconds=round(t_used, 1), device=str(device)))
-            if val['mean'] > best['dice']: best = dict(epoch=epoch, dice=val['mean'])
-            state = _state(cfg, model, opt, epoch, (epoch) * cfg.iters_per_epoch, best, history, prep, t_used)
-            save_checkpoint(out / 'last.pt', state)
-            if best['epoch'] == epoch: save_checkpoint(out / 'best.pt', state)
-            metrics = _write_metrics(cfg, history, best, t_used, out)
-            bar.write(f"epoch {epoch:3d}  loss {train_loss:.4f}  val Dice " +
-                      '  '.join(f"{o} {val[o]:.3f}" for o in (*ORGAN_NAMES, 'mean')) + f"  ({history[-1]['epoch_seconds']:.0f} s)")
-        _barrier(world)
+    return sampler, Augmenter(aug_cfg, cfg.patch_size, cfg.seed, run.device)
+
+def _progress_bar(run: _Run) -> tqdm:
+    "Say what is trained, and start the progress bar where the run stands."
+    cfg = run.cfg
+    run.log(f"training on {run.device}{f' x {run.world} processes' if run.world > 1 else ''}: {cfg.epochs} epochs x {cfg.iters_per_epoch} iterations, "
+            f"batch {cfg.batch_size} x {'x'.join(map(str, cfg.patch_size))}, VNet width {cfg.base_channels} "
+            f"({sum(p.numel() for p in run.model.parameters()) / 1e6:.2f} M parameters)")
+    return tqdm(total=run.total, initial=(run.start_epoch - 1) * cfg.iters_per_epoch, desc='training',
+                disable=not cfg.progress or run.rank != 0, mininterval=2., dynamic_ncols=True, file=sys.stdout)
+
+# %% ../nbs/05_train.ipynb #0defcea6
+def _train_epoch(run: _Run, stream: BatchStream, loss_fn, epoch: int, bar) -> tuple[float, int]:
+    "One epoch of training steps; its mean loss and its last iteration."
+    cfg, first = run.cfg, (epoch - 1) * run.cfg.iters_per_epoch
+    losses = []
+    for it in range(first, first + cfg.iters_per_epoch):
+        x, y = stream.next()
+        if run.channels_last: x = x.contiguous(memory_format=torch.channels_last_3d)
+        for g in run.opt.param_groups: g['lr'] = lr_at(it, run.total, cfg.lr)
+        run.opt.zero_grad(set_to_none=True)
+        with autocast(run.device, cfg.amp): logits = run.model(x)
+        loss = loss_fn(logits, y)
+        loss.backward(); run.opt.step()
+        losses.append(loss.detach())
+        bar.update()
+        if it % 10 == 0: bar.set_postfix(epoch=epoch, loss=f"{losses[-1].item():.3f}", refresh=False)  # .item() waits for the GPU
+    return torch.stack(losses).mean().item(), it
+
+# %% ../nbs/05_train.ipynb #b65c52cf
+def _end_epoch(run: _Run, epoch: int, train_loss: float, it: int, stream: BatchStream, t_ep: float, t_train: float, bar):
+    "Validate, record the epoch, save `last.pt` (and `best.pt` when it is the best), write the metrics and say how it went."
+    cfg = run.cfg
+    t_val = time.time()
+    val = validate(_unwrap(run.model), run.prep['val'], run.prep['intensity'], cfg.patch_size, run.device, cfg.val_overlap, cfg.amp)
+    t_val = time.time() - t_val
+    t_used = run.t_before + time.time() - run.t0
+    run.history.append(dict(epoch=epoch, iterations=epoch * cfg.iters_per_epoch, train_loss=round(train_loss, 5),
+                            lr=round(lr_at(it, run.total, cfg.lr), 7), **{f'val_{k}': round(v, 5) for k, v in val.items()},
+                            epoch_seconds=round(time.time() - t_ep, 2), val_seconds=round(t_val, 2), step_seconds=round(t_train / cfg.iters_per_epoch, 4),
+                            data_wait_fraction=round(stream.wait / t_train, 4), augment_seconds=round(stream.augment, 2),
+                            elapsed_seconds=round(t_used, 1), device=str(run.device)))
+    if val['mean'] > run.best['dice']: run.best = dict(epoch=epoch, dice=val['mean'])
+    state = _state(cfg, run.model, run.opt, epoch, run.best, run.history, run.prep, t_used)
+    save_checkpoint(run.out / 'last.pt', state)
+    if run.best['epoch'] == epoch: save_checkpoint(run.out / 'best.pt', state)
+    _write_metrics(cfg, run.history, run.best, t_used, run.out)
+    bar.write(f"epoch {epoch:3d}  loss {train_loss:.4f}  val Dice " +
+              '  '.join(f"{o} {val[o]:.3f}" for o in (*ORGAN_NAMES, 'mean')) + f"  ({run.history[-1]['epoch_seconds']:.0f} s)")
+
+# %% ../nbs/05_train.ipynb #41c4bf6c
+def train(cfg: TrainConfig, log=print) -> dict:
+    "Train a VNet as `cfg` says; return the metrics written to `out_dir/metrics.json`."
+    run = _begin(cfg, log)
+    init_ck = _checked_init(run)                 # before any data work
+    run.prep = _prepared_data(run)
+    _build(run, init_ck)
+    sampler, augmenter = _patches(run)
+    loss_fn, bar, ipe = DiceCELoss(batch=True), _progress_bar(run), run.cfg.iters_per_epoch
+    for epoch in range(run.start_epoch, run.cfg.epochs + 1):
+        t_ep, first = time.time(), (epoch - 1) * ipe
+        stream = BatchStream(sampler, augmenter, run.cfg.batch_size, run.cfg.seed, run.rank, first, first + ipe, run.device)
+        train_loss, it = _train_epoch(run, stream, loss_fn, epoch, bar)
+        if run.rank == 0: _end_epoch(run, epoch, train_loss, it, stream, t_ep, time.time() - t_ep, bar)
+        _barrier(run.world)
     bar.close()
-    if world > 1: torch.distributed.destroy_process_group()
-    if rank != 0: return {}
-    metrics = json.loads((out / 'metrics.json').read_text())
+    if run.world > 1: torch.distributed.destroy_process_group()
+    if run.rank != 0: return {}
+    metrics = json.loads((run.out / 'metrics.json').read_text())
     log(f"best mean validation Dice {metrics['val_dice']['mean']:.4f} at epoch {metrics['best_epoch']}; "
         f"checkpoint {metrics['checkpoint']}; {metrics['wall_time_s']:.0f} s")
     return metrics
@@ -332,22 +368,16 @@ def plot_curves(history, path=None):
     b.set(xlabel='epoch', ylabel='Dice', title='validation Dice', ylim=(0, 1)); b.legend(loc='lower right', fontsize=8)
     for ax in (a, b): ax.grid(alpha=.3)
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=90)
+    if path:
+        with atomic_path(path) as tmp: fig.savefig(tmp, dpi=90)
     return fig
 
 # %% ../nbs/05_train.ipynb #3558e711
 def train_cli(argv=None):
     "Console command: `abdoseg-train [--preset cpu|flare22] [--epochs N] [--data-dir DIR] ...` (see --help)."
-    p = argparse.ArgumentParser(prog='abdoseg-train', description='Train a VNet on the phantom or a FLARE22/nnU-Net dataset.')
-    for f in fields(TrainConfig):
-        name = '--' + f.name.replace('_', '-')
-        if f.type in ('bool', bool): p.add_argument(name, action=argparse.BooleanOptionalAction, default=f.default)
-        elif f.name == 'split': p.add_argument(name, type=float, nargs=3, default=f.default)
-        elif f.name == 'patch_size': p.add_argument(name, type=int, nargs='+', default=f.default, help='one size, or three (x y z)')
-        elif f.name == 'augment': continue
-        else:
-            kind = {'int | None': int, 'float | None': float, 'str | None': str, 'int': int, 'float': float, 'str': str}.get(f.type, str)
-            p.add_argument(name, type=kind, default=f.default)
+    p = command_parser(TrainConfig, 'abdoseg-train', 'Train a VNet on the phantom or a FLARE22/nnU-Net dataset.', skip=('augment',),
+                       choices=dict(preset=list(PRESETS), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS)),
+                       nargs=dict(split=3, patch_size='+'))
     a = vars(p.parse_args(argv)); a['split'] = tuple(a['split'])
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]
     try: train(TrainConfig(**a))

@@ -13,9 +13,10 @@ from matplotlib.colors import to_rgb, LightSource
 from matplotlib.patches import Patch
 from scipy import ndimage
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .core import AbdosegError, ORGANS, N_CLASSES, atomic_path
-from .data import Volume, read_volume, read_labels
-from .train import dice_per_organ
+from .data import Volume, radiological, read_volume, read_labels
+from .metrics import dice_per_organ
 
 # %% auto #0
 __all__ = ['WINDOWS', 'COLOURS', 'PLANES', 'EDGES', 'ERROR_COLOURS', 'window_hu', 'plane_slice', 'plane_pixel_mm', 'organ_slice',
@@ -46,13 +47,15 @@ def plane_slice(array: np.ndarray, plane: str, index: int) -> np.ndarray:
     "Slice `index` of a RAS+ array in `plane`, as a 2D image in screen orientation (rows top to bottom)."
     ax = _axis(plane)
     if not 0 <= index < array.shape[ax]: raise AbdosegError(f"{plane} slice {index} is outside 0-{array.shape[ax] - 1}")
-    return np.take(array, index, axis=ax).T[::-1, ::-1]
+    return radiological(np.take(array, index, axis=ax))
 
+# %% ../nbs/07_visualization.ipynb #d2dc26d0
 def plane_pixel_mm(spacing, plane: str) -> tuple:
     "(row height, column width) in mm of a slice in `plane`."
     keep = [i for i in range(3) if i != _axis(plane)]
     return float(spacing[keep[1]]), float(spacing[keep[0]])
 
+# %% ../nbs/07_visualization.ipynb #806c7555
 def organ_slice(labels: np.ndarray, plane: str) -> int:
     "The slice in `plane` that holds the most organ voxels (the middle one when there are none)."
     ax = _axis(plane)
@@ -76,6 +79,7 @@ def missing_organs(labels: np.ndarray) -> list[str]:
     present = set(np.unique(labels).tolist())
     return [o.name for o in ORGANS if o.id not in present]
 
+# %% ../nbs/07_visualization.ipynb #a6c1856e
 def _letters(ax, plane, colour='w'):
     left, right, top, bottom = EDGES[plane]
     kw = dict(transform=ax.transAxes, color=colour, fontsize=9, fontweight='bold', ha='center', va='center')
@@ -95,11 +99,13 @@ def show_slice(image: Volume, labels: np.ndarray | Volume | None = None, plane='
     ax.set_title(title if title is not None else f'{plane} {index}', fontsize=9)
     return ax
 
+# %% ../nbs/07_visualization.ipynb #dacd71f8
 def organ_legend(fig_or_ax, organs=ORGANS, **kw):
     "A legend of organ colours."
     handles = [Patch(color=o.colour, label=o.title) for o in organs]
     return fig_or_ax.legend(handles=handles, **{'loc': 'lower center', 'ncol': len(handles), 'fontsize': 8, 'frameon': False, **kw})
 
+# %% ../nbs/07_visualization.ipynb #df120903
 def three_planes(image: Volume, labels: np.ndarray | Volume | None = None, window='abdomen', alpha=0.45, size=3.6):
     "Axial, coronal and sagittal slices through the organs, with a legend; a missing organ is named in the title."
     lab = labels.array if isinstance(labels, Volume) else labels
@@ -122,6 +128,7 @@ def error_overlay(hu2d, ref2d, pred2d, window='abdomen') -> np.ndarray:
     for kind, m in kinds.items(): rgb[m] = to_rgb(ERROR_COLOURS[kind])
     return np.round(rgb * 255).astype(np.uint8)
 
+# %% ../nbs/07_visualization.ipynb #50608ee7
 def compare(image: Volume, reference: np.ndarray, prediction: np.ndarray, plane='axial', index=None, window='abdomen', size=4.):
     "Reference, prediction and their errors on one slice, with each organ's Dice over the whole volume."
     ref = reference.array if isinstance(reference, Volume) else reference
@@ -154,6 +161,14 @@ class Viewer:
         self.labels = labels.array if isinstance(labels, Volume) else labels
         if self.labels is not None and self.labels.shape != image.shape:
             raise AbdosegError(f"labels {self.labels.shape} and image {image.shape} differ in shape", image.path)
+        self._controls(window)
+        self._set_plane()
+        self.plane.observe(self._set_plane, 'value')
+        for w in (self.slice, self.opacity, self.window, *self.organs.values()): w.observe(self.update, 'value')
+        self.save_button.on_click(lambda _: self.save(self.path.value))
+        self.update()
+
+    def _controls(self, window):
         self.plane = W.ToggleButtons(options=list(PLANES), value='axial', description='plane')
         self.slice = W.IntSlider(description='slice', continuous_update=True)
         self.organs = {o.name: W.Checkbox(value=True, description=o.title, indent=False, layout=W.Layout(width='120px'))
@@ -162,11 +177,6 @@ class Viewer:
         self.window = W.Dropdown(options=list(WINDOWS), value=window, description='window')
         self.path = W.Text(value='view.png', description='save as'); self.save_button = W.Button(description='save PNG')
         self.image = W.Image(format='png')
-        self._set_plane()
-        self.plane.observe(self._set_plane, 'value')
-        for w in (self.slice, self.opacity, self.window, *self.organs.values()): w.observe(self.update, 'value')
-        self.save_button.on_click(lambda _: self.save(self.path.value))
-        self.update()
 
     @classmethod
     def from_files(cls, image_path, labels_path=None, source='abdoseg', **kw) -> 'Viewer':
@@ -182,39 +192,47 @@ class Viewer:
             self.slice.value = organ_slice(self.labels, self.plane.value) if self.labels is not None else self.volume.shape[ax] // 2
         self.update()
 
-    def render(self) -> np.ndarray:
-        "The current view as an RGB array, scaled to mm so that its longer side is `size` pixels."
-        p, i = self.plane.value, self.slice.value
-        shown = [n for n, w in self.organs.items() if w.value]
-        rgb = overlay(plane_slice(self.volume.array, p, i), None if self.labels is None else plane_slice(self.labels, p, i),
-                      self.window.value, self.opacity.value, shown)
-        row_mm, col_mm = plane_pixel_mm(self.volume.spacing, p)
-        h, w = rgb.shape[0] * row_mm, rgb.shape[1] * col_mm
-        scale = self.size / max(h, w)
-        img = Image.fromarray(rgb).resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.NEAREST)
-        draw = ImageDraw.Draw(img); W_, H_ = img.size
-        for s, (x, y) in zip(EDGES[p], ((4, H_ // 2 - 6), (W_ - 12, H_ // 2 - 6), (W_ // 2 - 3, 3), (W_ // 2 - 3, H_ - 15))):
-            draw.text((x, y), s, fill=(255, 255, 255))
-        draw.text((4, 3), f'{p} {i}', fill=(255, 255, 0))
-        return np.asarray(img)
+# %% ../nbs/07_visualization.ipynb #c9c7983a
+@patch
+def render(self: Viewer) -> np.ndarray:
+    "The current view as an RGB array, scaled to mm so that its longer side is `size` pixels."
+    p, i = self.plane.value, self.slice.value
+    shown = [n for n, w in self.organs.items() if w.value]
+    rgb = overlay(plane_slice(self.volume.array, p, i), None if self.labels is None else plane_slice(self.labels, p, i),
+                  self.window.value, self.opacity.value, shown)
+    row_mm, col_mm = plane_pixel_mm(self.volume.spacing, p)
+    h, w = rgb.shape[0] * row_mm, rgb.shape[1] * col_mm
+    scale = self.size / max(h, w)
+    img = Image.fromarray(rgb).resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.NEAREST)
+    draw = ImageDraw.Draw(img); W_, H_ = img.size
+    for s, (x, y) in zip(EDGES[p], ((4, H_ // 2 - 6), (W_ - 12, H_ // 2 - 6), (W_ // 2 - 3, 3), (W_ // 2 - 3, H_ - 15))):
+        draw.text((x, y), s, fill=(255, 255, 255))
+    draw.text((4, 3), f'{p} {i}', fill=(255, 255, 0))
+    return np.asarray(img)
 
-    def update(self, *_):
-        "Re-render the view into the widget."
-        buf = io.BytesIO(); Image.fromarray(self.render()).save(buf, format='png'); self.image.value = buf.getvalue()
+# %% ../nbs/07_visualization.ipynb #4de01958
+@patch
+def update(self: Viewer, *_):
+    "Re-render the view into the widget."
+    buf = io.BytesIO(); Image.fromarray(self.render()).save(buf, format='png'); self.image.value = buf.getvalue()
 
-    def save(self, path) -> Path:
-        "Write the current view as PNG."
-        path = Path(path); Image.fromarray(self.render()).save(path); return path
+@patch
+def save(self: Viewer, path) -> Path:
+    "Write the current view as PNG."
+    with atomic_path(path) as tmp: Image.fromarray(self.render()).save(tmp)
+    return Path(path)
 
-    @property
-    def widget(self):
-        organ_row = W.HBox(list(self.organs.values()))
-        return W.VBox([W.HBox([self.plane, self.window]), self.slice, organ_row, self.opacity,
-                       W.HBox([self.path, self.save_button]), self.image])
+@patch(as_prop=True)
+def widget(self: Viewer):
+    "The controls and the view, for display."
+    organ_row = W.HBox(list(self.organs.values()))
+    return W.VBox([W.HBox([self.plane, self.window]), self.slice, organ_row, self.opacity,
+                   W.HBox([self.path, self.save_button]), self.image])
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+@patch
+def _ipython_display_(self: Viewer):
+    from IPython.display import display
+    display(self.widget)
 
 # %% ../nbs/07_visualization.ipynb #5f0fcb25
 from skimage import measure
@@ -233,6 +251,7 @@ def organ_mesh(mask: np.ndarray, affine: np.ndarray, voxel_mm=3.0, sigma=0.8):
     idx = (verts - 1 + 0.5) / zoom - 0.5 + [s.start for s in box]    # back to the label map's voxel indices
     return idx @ affine[:3, :3].T + affine[:3, 3], faces
 
+# %% ../nbs/07_visualization.ipynb #efd824dd
 def organ_meshes(labels: Volume | np.ndarray, affine=None, voxel_mm=3.0) -> dict:
     "Mesh of each organ present, keyed by organ name."
     arr, affine = (labels.array, labels.affine) if isinstance(labels, Volume) else (labels, affine)
@@ -277,7 +296,7 @@ class Scene:
         self.fig.canvas.draw()
         return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
 
-
+# %% ../nbs/07_visualization.ipynb #2d43d37e
 def _labels_of(x, source='abdoseg', like=None) -> Volume:
     return x if isinstance(x, Volume) else read_labels(x, source, like)
 
@@ -303,15 +322,18 @@ def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_m
 # %% ../nbs/07_visualization.ipynb #443c9591
 def render_cli(argv=None):
     "Console command: `abdoseg-render LABELS OUTPUT [--image CT] [--reference LABELS] [--source abdoseg|flare22|...]`."
-    p = argparse.ArgumentParser(prog='abdoseg-render', description='Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).')
+    p = argparse.ArgumentParser(prog='abdoseg-render', description='Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).',
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('labels', help='a label map: NIfTI (ids of --source), a folder of organ masks, or a DICOM SEG')
     p.add_argument('output', help='.gif or .mp4: a turning 3D view; .png: its first frame, or with --image the three planes')
     p.add_argument('--image', help='the CT: PNG output becomes the three planes with the organs overlaid')
     p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
-    p.add_argument('--source', default='abdoseg', help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
-    p.add_argument('--reference-source', help="the label ids of the reference (default: as --source)")
-    p.add_argument('--frames', type=int, default=36); p.add_argument('--size', type=int, default=480)
-    p.add_argument('--fps', type=int, default=12); p.add_argument('--voxel-mm', type=float, default=3.0)
+    p.add_argument('--source', default='abdoseg', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
+    p.add_argument('--reference-source', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI reference (default: as --source)")
+    p.add_argument('--frames', type=int, default=36, help='frames of a full turn (.gif, .mp4)')
+    p.add_argument('--size', type=int, default=480, help='height of each view in pixels')
+    p.add_argument('--fps', type=int, default=12, help='frames per second of the animation')
+    p.add_argument('--voxel-mm', type=float, default=3.0, help='voxel size (mm) the organs are meshed at; smaller is finer and slower')
     a = p.parse_args(argv)
     t0, ref_source = time.time(), a.reference_source or a.source
     try:
@@ -342,5 +364,6 @@ def plot_volumes(df, path=None, postprocess=True):
         ax.set_title(o.title, fontsize=9); ax.set_xlabel('reference (mL)', fontsize=8); ax.tick_params(labelsize=7)
     axs[0].set_ylabel('predicted (mL)', fontsize=8)
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
+    if path:
+        with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110)
     return fig

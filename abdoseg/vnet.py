@@ -24,6 +24,7 @@ class Float32Norm(nn.Module):
         if x.dtype == torch.float32: return self.norm(x)
         with torch.autocast(x.device.type, enabled=False): return self.norm(x.float()).to(x.dtype)
 
+# %% ../nbs/03_vnet.ipynb #122d1778
 def norm_layer(kind: str, channels: int) -> nn.Module:
     "A normalization layer by name: `none`, `batch`, `instance` (affine) or `group` (8 channels a group)."
     if kind in (None, 'none'): return nn.Identity()
@@ -37,12 +38,14 @@ def bf16_unreliable(x: torch.Tensor, kernel) -> bool:
     "Whether oneDNN's bf16 weight gradient is unreliable here: CPU autocast and an input smaller than the kernel."
     return x.device.type == 'cpu' and torch.is_autocast_enabled('cpu') and min(x.shape[2:]) < max(kernel)
 
+# %% ../nbs/03_vnet.ipynb #8411ee02
 class Conv3d(nn.Conv3d):
     "`nn.Conv3d` that runs in float32 where `bf16_unreliable`: the deep, small layers, cheap in any precision."
     def forward(self, x):
         if not bf16_unreliable(x, self.kernel_size): return super().forward(x)
         with torch.autocast('cpu', enabled=False): return super().forward(x.float())
 
+# %% ../nbs/03_vnet.ipynb #5c4b012b
 class ConvTranspose3d(nn.ConvTranspose3d):
     "`nn.ConvTranspose3d` that runs in float32 where `bf16_unreliable`."
     def forward(self, x, output_size=None):
@@ -57,6 +60,7 @@ class ConvNormAct(nn.Sequential):
         conv = (ConvTranspose3d if transpose else Conv3d)(cin, cout, kernel, stride, padding=padding, bias=norm in (None, 'none'))
         super().__init__(conv, norm_layer(norm, cout), *([nn.PReLU(cout)] if act else []))
 
+# %% ../nbs/03_vnet.ipynb #c5d71c33
 class ResidualStage(nn.Module):
     "`n` 5^3 convolutions at one width; the stage's input is added before the last activation."
     def __init__(self, channels, n, norm='none', dropout=0.):
@@ -124,6 +128,7 @@ def describe(model: VNet, size=(128, 128, 128)) -> list[dict]:
     rows.append(dict(stage='output 1x1x1', convs=1, channels=model.n_classes, resolution=tuple(res), params=count(model.head)))
     return rows
 
+# %% ../nbs/03_vnet.ipynb #0292ea49
 def count_flops(model: nn.Module, x: torch.Tensor, backward=False) -> int:
     "FLOPs (multiply and add counted apart) of a forward pass, or of forward plus backward, by PyTorch's counter."
     from torch.utils.flop_counter import FlopCounterMode
@@ -141,10 +146,12 @@ def prepare_model(model: nn.Module, device, channels_last=None, compile=False) -
         model = model.to(memory_format=torch.channels_last_3d)
     return torch.compile(model) if compile else model
 
+# %% ../nbs/03_vnet.ipynb #3f77671c
 def cpu_has_bf16() -> bool:
     "Whether this CPU computes in bf16 natively (AVX512-BF16 or AMX); elsewhere oneDNN emulates it, slower than float32."
     return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
 
+# %% ../nbs/03_vnet.ipynb #627dcbec
 def autocast(device, enabled=True):
     "bf16 autocast on CUDA, and on a CPU that has native bf16; float32 elsewhere."
     device = torch.device(device)

@@ -13,6 +13,7 @@ import argparse, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
+from timing import timed, ratio
 
 
 def phantom_crops(crop, n, spacing=3.0, seed=0):
@@ -42,15 +43,6 @@ def monai_pipeline(cfg, patch):
     ])
 
 
-def timed(fn, iters, device):
-    fn()                                          # warm-up
-    if device.type == 'cuda': torch.cuda.synchronize()
-    t = time.perf_counter()
-    for _ in range(iters): fn()
-    if device.type == 'cuda': torch.cuda.synchronize()
-    return (time.perf_counter() - t) / iters
-
-
 def run(patch=64, batch=4, iters=20, device='cpu', all_on=False):
     from abdoseg.preprocessing import AugmentConfig, Augmenter
     device = torch.device(device)
@@ -62,8 +54,8 @@ def run(patch=64, batch=4, iters=20, device='cpu', all_on=False):
     aug = Augmenter(cfg, patch, seed=0, device=device)
     monai = monai_pipeline(cfg, patch); monai.set_random_state(0)
     samples = [{'image': img[b], 'label': lab[b]} for b in range(batch)]
-    t_ours = timed(lambda: aug(img, lab), iters, device)
-    t_monai = timed(lambda: [monai(s) for s in samples], iters, device)
+    t_ours = timed(lambda: aug(img, lab), device, iters)
+    t_monai = timed(lambda: [monai(s) for s in samples], device, iters)
     return t_ours, t_monai
 
 
@@ -78,10 +70,10 @@ def main():
     for all_on in (True, False):
         t_ours, t_monai = run(a.patch, a.batch, a.iters, a.device, all_on)
         name = 'every augmentation on' if all_on else 'default probabilities'
-        rows[name] = t_monai / t_ours
-        print(f"{name:22s} abdoseg {a.batch / t_ours:7.1f} patches/s   MONAI {a.batch / t_monai:7.1f} patches/s   "
-              f"ratio {t_monai / t_ours:.2f}x")
-    print(f"abdoseg/MONAI augmentation throughput ratio: {rows['default probabilities']:.2f}x")
+        rows[name] = ratio(t_monai, t_ours)
+        print(f"{name:22s} abdoseg {a.batch / t_ours.median:7.1f} patches/s, a batch {t_ours}   "
+              f"MONAI {a.batch / t_monai.median:7.1f} patches/s, a batch {t_monai}   ratio {rows[name]}")
+    print(f"abdoseg/MONAI augmentation throughput ratio: {rows['default probabilities']}")
 
 
 if __name__ == '__main__':

@@ -13,20 +13,16 @@ to show whether a different algorithm would pay here.
 """
 import argparse, collections, math, statistics, time
 import torch
+from timing import timed
 import torch.nn.functional as F
 
 
-def timed(fn, device, reps):
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    fn(); sync(); ts = []
-    for _ in range(reps):
-        t = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+def median_seconds(fn, device, reps) -> float: return timed(fn, device, reps).median
 
 
 def matmul_peak(device, dtype, n, reps):
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
-    return 2 * n ** 3 / timed(lambda: a @ b, device, reps)
+    return 2 * n ** 3 / median_seconds(lambda: a @ b, device, reps)
 
 
 def fft_conv3d(x, w, tile=16):
@@ -88,13 +84,13 @@ def main():
         for dt in (torch.float32, torch.bfloat16):
             x, w = x32.detach().to(dt).requires_grad_(), w32.detach().to(dt).requires_grad_()
             if gpu: x, w = (v.detach().contiguous(memory_format=torch.channels_last_3d).requires_grad_() for v in (x, w))
-            t = timed(lambda: F.conv3d(x, w, padding=2).sum().backward(), device, a.reps)
+            t = median_seconds(lambda: F.conv3d(x, w, padding=2).sum().backward(), device, a.reps)
             total[dt] += count * t; row += [t * 1e3, flops / t / peak[dt]]
         fft_t = None
         line = (f"{str(tuple(shape)):>22s} {cout:4d} {count:2d} {flops / 1e9:7.1f} | {row[0]:8.1f} {row[1]:7.1%} | "
                 f"{row[2]:8.1f} {row[3]:7.1%}")
         if not gpu and min(spatial) >= 32:                 # 16^3 tiles: no use for smaller volumes
-            t = fft_t = timed(lambda: fft_conv3d(x32, w32).sum().backward(), device, a.reps)
+            t = fft_t = median_seconds(lambda: fft_conv3d(x32, w32).sum().backward(), device, a.reps)
             with torch.no_grad():
                 ref = F.conv3d(x32, w32, padding=2)
                 err = ((fft_conv3d(x32, w32) - ref).abs().max() / ref.abs().max()).item()

@@ -29,7 +29,7 @@ def main(argv=None):
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here))
     from real_ct import evaluate_case
-    from abdoseg.evaluation import load_model
+    from abdoseg.inference import load_model
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('checkpoint'); p.add_argument('data_dir', nargs='?', help='a labelled folder (default: the shared real cases)')
     p.add_argument('--epochs', type=int, default=10); p.add_argument('--iters-per-epoch', type=int, default=50)
@@ -48,7 +48,8 @@ def main(argv=None):
                 cmd = ['abdoseg-train', '--data-dir', str(d), '--out-dir', str(out), '--cache-dir', str(tmp / 'cache'), '--epochs', str(a.epochs),
                        '--iters-per-epoch', str(a.iters_per_epoch), '--no-progress'] + (['--init', a.checkpoint] if start == 'init' else [])
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-                m, *_ = evaluate_case(test_case, None, load_model(out / 'last.pt'), tmp)
+                model, ck = load_model(out / 'last.pt')
+                m, *_ = evaluate_case(test_case, ck, model, tmp)
                 results[(train_case.name, test_case.name, start)] = {o: m[o]['dice'] for o in ORGAN_NAMES}
                 print(f"train {train_case.name} -> test {test_case.name}, {start:7s}: " +
                       ', '.join(f"{o} {m[o]['dice']:.3f}" for o in ORGAN_NAMES) + f"; mean {np.mean([m[o]['dice'] for o in ORGAN_NAMES]):.3f}", flush=True)

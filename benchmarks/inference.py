@@ -15,16 +15,7 @@ voxels whose argmax labels agree. The last line is the speed ratio against MONAI
 import argparse, statistics, tempfile, time
 from pathlib import Path
 import torch
-
-
-def timed(fn, device, iters):
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    out = fn(); sync(); times = []
-    for _ in range(iters):
-        if device.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-        t = time.perf_counter(); out = fn(); sync(); times.append(time.perf_counter() - t)
-    peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == 'cuda' else float('nan')
-    return statistics.median(times), peak, out
+from timing import timed, ratio
 
 
 def random_model_and_volume(device, size):
@@ -36,19 +27,19 @@ def random_model_and_volume(device, size):
 
 
 def trained_model_and_volume(device, checkpoint):
-    from abdoseg.evaluation import load_model, network_input
+    from abdoseg.inference import load_model, network_input
     from abdoseg.data import find_cases, read_case
     model, ck = load_model(checkpoint, device)
-    case = next(c for c in find_cases(ck['data_dir']) if c.name == ck['split']['test'][0])
+    case = next(c for c in find_cases(ck.data_dir) if c.name == ck.split['test'][0])
     vol, _ = read_case(case)
     x = torch.from_numpy(network_input(ck, vol)[0])[None].to(device)
-    print(f"checkpoint {checkpoint}: {case.name} at {ck['spacing']} mm -> volume {tuple(x.shape[1:])}")
+    print(f"checkpoint {checkpoint}: {case.name} at {ck.spacing} mm -> volume {tuple(x.shape[1:])}")
     return model, x
 
 
 def sliding(model, x, window, iters):
     from monai.inferers import sliding_window_inference
-    from abdoseg.evaluation import sliding_window
+    from abdoseg.inference import sliding_window
     device = x.device
     def monai(bf16):
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
@@ -61,11 +52,11 @@ def sliding(model, x, window, iters):
         rows['MONAI bf16'] = timed(lambda: monai(True), device, iters)
         rows['abdoseg fp32'] = timed(lambda: ours(False), device, iters)
     rows['abdoseg'] = timed(lambda: ours(True), device, iters)
-    ref = rows['MONAI fp32'][2].argmax(0)
-    print(f"{'':12s} {'time':>9s} {'peak GPU':>9s} {'labels agree with MONAI fp32':>30s}")
-    for name, (t, peak, out) in rows.items():
-        print(f"{name:12s} {t:8.3f}s {peak:8.2f}G {(out.argmax(0) == ref).float().mean().item():29.4%}")
-    print(f"abdoseg/MONAI sliding-window speed ratio (vs MONAI fp32): {rows['MONAI fp32'][0] / rows['abdoseg'][0]:.2f}x")
+    ref = rows['MONAI fp32'].output.argmax(0)
+    print(f"{'':12s} {'time':>34s} {'peak GPU':>9s} {'labels agree with MONAI fp32':>30s}")
+    for name, t in rows.items():
+        print(f"{name:12s} {str(t):>34s} {t.peak_gb:8.2f}G {(t.output.argmax(0) == ref).float().mean().item():29.4%}")
+    print(f"abdoseg/MONAI sliding-window speed ratio (vs MONAI fp32): {ratio(rows['MONAI fp32'], rows['abdoseg'])}")
 
 
 def file_to_nifti():
@@ -73,7 +64,7 @@ def file_to_nifti():
     import numpy as np
     from abdoseg.phantom import make_case, save_case, SIZES
     from abdoseg.train import TrainConfig, train
-    from abdoseg.evaluation import predict
+    from abdoseg.inference import predict
     from abdoseg.core import project_root
     tmp = Path(tempfile.mkdtemp())
     ckpt = project_root() / 'runs' / 'cpu' / 'best.pt'

@@ -4,7 +4,7 @@
     python benchmarks/real_ct.py runs/cpu/best.pt data/FLARE22 --confusion
     python benchmarks/real_ct.py runs/cpu/best.pt --floor 0.60         # exit 1 below a mean Dice of 0.60 (CI)
 
-Each case's image goes through `abdoseg.evaluation.predict` with the defaults of `abdoseg-predict` (largest component
+Each case's image goes through `abdoseg.inference.predict` with the defaults of `abdoseg-predict` (largest component
 kept, overlap 0.5, no mirroring), is written as NIfTI in a temporary folder and read back; the reference is the
 case's label map in FLARE22's ids (any labelled folder in FLARE22's or nnU-Net's layout). `--confusion` also prints,
 for each reference organ, where its voxels went (which class the network gave them): the first thing to look at
@@ -25,7 +25,8 @@ def confusion(pred, ref, names):
 def evaluate_case(case, checkpoint, model, tmp, mirror=False):
     "Metrics of one real case, predicted from its file as abdoseg-predict does."
     from abdoseg.data import read_case, read_volume
-    from abdoseg.evaluation import predict, organ_metrics
+    from abdoseg.inference import predict
+    from abdoseg.metrics import organ_metrics
     out = Path(tmp) / f'{case.name}.nii.gz'
     t = time.perf_counter()
     predict(checkpoint, case.image, out, mirror=mirror, progress=False, model=model)
@@ -38,7 +39,7 @@ def evaluate_case(case, checkpoint, model, tmp, mirror=False):
 def main(argv=None):
     from abdoseg.core import ORGANS, ORGAN_NAMES
     from abdoseg.data import find_cases, find_shared_real
-    from abdoseg.evaluation import load_model
+    from abdoseg.inference import load_model
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('checkpoint', help='an abdoseg checkpoint, e.g. runs/cpu/best.pt')
     p.add_argument('data_dirs', nargs='*', help='labelled folders in FLARE22 layout (default: the shared real cases)')
@@ -50,7 +51,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     dirs = [Path(d) for d in a.data_dirs] or [find_shared_real('ircadb')]
     if dirs[0] is None: p.exit(2, "real_ct.py: no data folder given and the shared real cases (shared/real/ircadb) are not here\n")
-    model = load_model(a.checkpoint, a.device)
+    model, ck = load_model(a.checkpoint, a.device)
     cases = [c for d in dirs for c in find_cases(d)]
     names = ['background', *ORGAN_NAMES]
     print(f"{a.checkpoint}: {len(cases)} real case(s) from {', '.join(map(str, dirs))}")
@@ -59,7 +60,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         if a.save: Path(a.save).mkdir(parents=True, exist_ok=True)
         for case in cases:
-            m, pred, ref, secs = evaluate_case(case, a.checkpoint, model, a.save or tmp, a.mirror)
+            m, pred, ref, secs = evaluate_case(case, ck, model, a.save or tmp, a.mirror)
             for o in ORGAN_NAMES:
                 r = m[o]
                 if math.isnan(r['dice']): continue

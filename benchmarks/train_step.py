@@ -13,6 +13,7 @@ The last line is the ratio of MONAI's best time to abdoseg's (paper design).
 """
 import argparse, statistics, time
 import torch
+from timing import timed, ratio
 
 BF16_PEAK_TFLOPS = {'H100': 989.4, 'H200': 989.4, 'A100': 312.0, 'L40S': 362.1}
 
@@ -58,15 +59,6 @@ def flops_per_step(step_model_x):
     return fc.get_total_flops()
 
 
-def time_step(step, device, iters):
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    for _ in range(2): step()
-    sync(); times = []
-    for _ in range(iters):
-        t = time.perf_counter(); step(); sync(); times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--device', default='cpu'); p.add_argument('--width', type=int, default=16)
@@ -88,17 +80,17 @@ def main():
             s = make_step(kind, a.width, size, batch, device, bf16, cl, comp)
             if kind not in flops: flops[kind] = flops_per_step(s)
             fl = flops[kind]
-            t = time_step(s[0], device, iters)
+            timing = timed(s[0], device, iters, warmup=2); t = timing.median
             finite = all(torch.isfinite(q).all() for q in s[1].parameters())
-            if finite: results[(kind, name)] = (t, fl)
+            if finite: results[(kind, name)] = (timing, fl)
             extra = f", {fl / t / 1e9:6.0f} GFLOP/s" + (f" = {fl / t / 1e12 / peak:.1%} of bf16 peak" if peak and bf16 else '')
             extra += '' if finite else '  NON-FINITE WEIGHTS: not counted'
-            print(f"{kind:22s} {name:20s} {t * 1000:8.1f} ms/step  {fl / 1e12:.2f} TFLOP/step{extra}", flush=True)
+            print(f"{kind:22s} {name:20s} {str(timing):>32s}/step  {fl / 1e12:.2f} TFLOP/step{extra}", flush=True)
             del s
             if gpu: torch.cuda.empty_cache()
-    best = lambda kind: min(v[0] for k, v in results.items() if k[0] == kind)
-    print(f"abdoseg with MONAI's convolution counts: {best('monai') / best('abdoseg-monai-counts'):.2f}x MONAI's best")
-    print(f"abdoseg/MONAI training-step speed ratio (best settings of each): {best('monai') / best('abdoseg'):.2f}x")
+    best = lambda kind: min((v[0] for k, v in results.items() if k[0] == kind), key=lambda t: t.median)
+    print(f"abdoseg with MONAI's convolution counts: {ratio(best('monai'), best('abdoseg-monai-counts'))} MONAI's best")
+    print(f"abdoseg/MONAI training-step speed ratio (best settings of each): {ratio(best('monai'), best('abdoseg'))}")
 
 
 if __name__ == '__main__':
