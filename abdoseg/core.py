@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #f5c0a959
 from __future__ import annotations
-import argparse, inspect, os, random, re, tempfile
+import argparse, functools, inspect, os, random, re, sys, tempfile, traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,8 @@ import torch
 # %% auto #0
 __all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'LR_SWAP',
            'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'mirrored_name',
-           'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically', 'command_parser']
+           'seed_everything', 'get_device', 'project_root', 'glob_escape', 'atomic_path', 'write_text_atomically',
+           'writable_folder', 'check_new_file', 'command_parser', 'console', 'check_parameters', 'positive']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -141,12 +142,28 @@ def project_root(start=None) -> Path:
 def _umask() -> int:
     mask = os.umask(0); os.umask(mask); return mask
 
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    return True
+
+def _remove_stale_temporaries(path: Path):
+    "Temporary files of `path` left by writers that were killed (their process is gone)."
+    for tmp in path.parent.glob(f'.{glob_escape(path.name)}.*.tmp*'):
+        pid = tmp.name[len(path.name) + 2:].split('.')[0]
+        if pid.isdigit() and not _alive(int(pid)): tmp.unlink(missing_ok=True)
+
+def glob_escape(name: str) -> str: return re.sub(r'([*?\[])', r'[\1]', name)
+
 @contextmanager
 def atomic_path(path):
-    "A temporary path beside `path` to write to; on success it replaces `path` in one rename, on failure it is removed."
+    """A temporary path beside `path` to write to; on success it replaces `path` in one rename, on failure it is removed.
+    Temporaries of writers killed earlier (named with their process id) are removed first."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     suffix = '.nii.gz' if path.name.endswith('.nii.gz') else path.suffix
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp' + suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp' + suffix, dir=path.parent)
     os.close(fd); tmp = Path(tmp)
     try:
         yield tmp
@@ -160,6 +177,27 @@ def write_text_atomically(path, text: str) -> Path:
     "Write a text file (a report, a table) through `atomic_path`."
     with atomic_path(path) as tmp: tmp.write_text(text)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #515e98cb
+def writable_folder(folder, what='output') -> Path:
+    "`folder`, checked to be writable (or, when it does not exist yet, to be creatable in the nearest existing folder above)."
+    folder = Path(folder).absolute()
+    near = next(d for d in (folder, *folder.parents) if d.exists())
+    if not near.is_dir(): raise AbdosegError(f"the {what} folder cannot be made: {near} is a file", folder)
+    if not os.access(near, os.W_OK | os.X_OK): raise AbdosegError(f"the {what} folder cannot be written ({near} is read-only)", folder)
+    return folder
+
+def check_new_file(path, inputs=(), overwrite=False, what='output') -> Path:
+    "An output file, checked before any work: not an input or inside one, not existing unless `overwrite`, writable."
+    path = Path(path)
+    for i in map(Path, inputs):
+        if path.resolve() == i.resolve() or (i.is_dir() and path.resolve().is_relative_to(i.resolve())):
+            raise AbdosegError(f"the {what} would overwrite or write inside the input {i}", path)
+    if path.is_dir(): raise AbdosegError(f"the {what} is a folder, not a file", path)
+    if path.exists() and not overwrite:
+        raise AbdosegError(f"the {what} exists already: abdoseg replaces a file only when told to (--overwrite)", path)
+    writable_folder(path.parent, what)
+    return path
 
 # %% ../nbs/00_core.ipynb #3dfa1766
 def _option_type(annotation, default):
@@ -183,4 +221,45 @@ def command_parser(fn, prog: str, description: str, positional=(), skip=(), choi
         else:
             p.add_argument(flag, type=_option_type(param.annotation, default), default=default,
                            choices=choices.get(name), nargs=nargs.get(name), **kw)
+    p.add_argument('--debug', action='store_true', help='on a failure, show the traceback')
     return p
+
+# %% ../nbs/00_core.ipynb #acf591a7
+def console(prog: str):
+    "Decorate a console command `fn(argv)`: exit 2 with one line on bad input, 1 on an internal failure (traceback with --debug)."
+    def wrap(fn):
+        @functools.wraps(fn)
+        def command(argv=None):
+            argv = list(sys.argv[1:] if argv is None else argv)
+            debug = '--debug' in argv or os.environ.get('ABDOSEG_DEBUG') == '1'
+            try: return fn(argv)
+            except AbdosegError as e: message, code, where = f"{prog}: error: {e}", 2, traceback.format_exc()
+            except Exception as e:
+                message, code, where = f"{prog}: internal error: {type(e).__name__}: {e}" + ('' if debug else ' (--debug shows where)'), 1, traceback.format_exc()
+            print((where if debug else '') + message, file=sys.stderr)
+            raise SystemExit(code)
+        return command
+    return wrap
+
+# %% ../nbs/00_core.ipynb #f3b902d5
+def check_parameters(**params):
+    "Check a job's parameters by name: each `name=(value, type or tuple of types)`; `None` among the types allows None."
+    def fits(value, t):
+        if t is None: return value is None
+        if isinstance(value, bool) and t is not bool: return False
+        return isinstance(value, t) or (t is float and isinstance(value, int))
+    problems = [f"{name} = {value!r} is not {' or '.join('None' if t is None else t.__name__ for t in types)}"
+                for name, (value, types) in params.items()
+                for types in [types if isinstance(types, tuple) else (types,)] if not any(fits(value, t) for t in types)]
+    if problems: raise AbdosegError("bad job parameter(s): " + '; '.join(problems))
+
+# %% ../nbs/00_core.ipynb #ed7597b9
+def positive(kind=int):
+    "An argparse type: a number of `kind` above 0, refused with the reason otherwise."
+    def parse(text: str):
+        try: value = kind(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not a{'n integer' if kind is int else ' number'}") from None
+        if not value > 0: raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        return value
+    parse.__name__ = f'positive {kind.__name__}'
+    return parse

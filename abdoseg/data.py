@@ -502,9 +502,11 @@ def make_split(names, fractions=(0.7, 0.1, 0.2), seed=0, strata: dict | None = N
     return {'train': sorted(train), 'val': sorted(val), 'test': sorted(test), 'seed': seed, 'fractions': list(fractions)}
 
 # %% ../nbs/01_data.ipynb #5b0b8816
-def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filename='split.json', strata=None) -> dict:
-    "The split stored in `folder/split.json`, made and written first if there is none."
+def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filename='split.json', strata=None, fallback=None) -> dict:
+    """The split stored in `folder/split.json`, made and written first if there is none. A read-only dataset folder
+    keeps its split in `fallback` (the run's output folder) instead."""
     path = Path(folder) / filename
+    if not path.exists() and fallback is not None and not os.access(folder, os.W_OK): path = Path(fallback) / filename
     if path.exists():
         split = json.loads(path.read_text())
         stored = set(split['train']) | set(split['val']) | set(split['test'])

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from scipy import ndimage
 from tqdm.auto import tqdm
 from . import __version__
-from .core import ORGANS, Organ, N_CLASSES, LR_SWAP, AbdosegError, atomic_path, write_text_atomically, get_device, command_parser
+from .core import (ORGANS, Organ, N_CLASSES, LR_SWAP, AbdosegError, InvalidDataset, atomic_path, write_text_atomically,
+                          get_device, command_parser, console, check_new_file)
 from .data import (Volume, read_volume, is_nifti, is_dicom_dir, images_in, case_name, without_suffix, save_labels, save_masks,
                           save_dicom_seg)
 from .preprocessing import Intensity, resample_array, new_shape, body_bbox
@@ -24,9 +25,9 @@ from .metrics import organ_volumes, organ_centres
 __all__ = ['CHECKPOINT_KIND', 'CHECKPOINT_VERSION', 'LATERAL_PAIRS', 'OUTPUT_TYPES', 'SUFFIX', 'Checkpoint',
            'checkpoint_from_dict', 'save_checkpoint', 'load_checkpoint', 'as_checkpoint', 'model_from_checkpoint',
            'load_model', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores',
-           'keep_largest_component', 'network_input', 'predict_volume', 'plausible_volume', 'wrong_sides',
+           'keep_largest_component', 'network_input', 'check_ct', 'predict_volume', 'plausible_volume', 'wrong_sides',
            'check_prediction', 'organ_statistics', 'output_paths', 'check_outputs', 'write_labels', 'predict',
-           'write_volumes_csv', 'predict_cli']
+           'BatchFailures', 'write_volumes_csv', 'predict_cli']
 
 # %% ../nbs/04b_inference.ipynb #cbd472a0
 CHECKPOINT_KIND, CHECKPOINT_VERSION = 'abdoseg checkpoint', 2
@@ -61,6 +62,8 @@ class Checkpoint:
                     **{f.name: getattr(self, f.name) for f in fields(self)})
 
 # %% ../nbs/04b_inference.ipynb #e77eeb8d
+def _first_line(e: Exception) -> str: return (str(e).strip().splitlines() or ['no message'])[0][:200]
+
 def _required_fields() -> list[str]:
     return [f.name for f in fields(Checkpoint) if f.default is MISSING and f.default_factory is MISSING]
 
@@ -83,11 +86,24 @@ def checkpoint_from_dict(d, path=None) -> Checkpoint:
     ours = {o.name: o.id for o in ORGANS}
     if d.get('organs') and d['organs'] != ours:
         raise AbdosegError(f"made for the organs {d['organs']}; abdoseg segments {ours}", path)
-    return Checkpoint(**{f.name: d[f.name] for f in fields(Checkpoint) if f.name in d})
+    ck = Checkpoint(**{f.name: d[f.name] for f in fields(Checkpoint) if f.name in d})
+    if problem := _implausible(ck): raise AbdosegError(f"a damaged checkpoint: {problem}", path)
+    return ck
+
+def _implausible(ck: Checkpoint) -> str | None:
+    "What is wrong with a checkpoint's values, if anything."
+    classes = ck.model_config.get('n_classes') if isinstance(ck.model_config, dict) else None
+    if classes != N_CLASSES: return f"made for {classes} classes; abdoseg segments {len(ORGANS)} organs and the background ({N_CLASSES})"
+    if not isinstance(ck.weights, dict) or not all(torch.is_tensor(v) for v in ck.weights.values()): return "its weights are not tensors"
+    try: spacing, patch = [float(s) for s in ck.spacing], [int(p) for p in ck.patch_size]
+    except (TypeError, ValueError): return f"spacing {ck.spacing!r} and patch size {ck.patch_size!r} are not numbers"
+    if len(spacing) != 3 or not all(0 < s < 100 for s in spacing): return f"spacing {ck.spacing} mm is not three lengths between 0 and 100"
+    if len(patch) != 3 or any(p < 16 or p % 16 for p in patch): return f"patch size {ck.patch_size} is not three multiples of 16"
+    try: Intensity(**ck.intensity)
+    except Exception as e: return f"intensity normalization {ck.intensity!r} is not valid ({_first_line(e)})"
+    if not ck.norm.std > 0: return f"intensity normalization {ck.intensity} divides by {ck.norm.std}"
 
 # %% ../nbs/04b_inference.ipynb #f8218fb2
-def _first_line(e: Exception) -> str: return (str(e).strip().splitlines() or ['no message'])[0][:200]
-
 def save_checkpoint(path, ck: Checkpoint) -> Path:
     "Write a checkpoint atomically."
     with atomic_path(path) as tmp: torch.save(ck.to_dict(), tmp)
@@ -100,7 +116,9 @@ def load_checkpoint(path, map_location='cpu') -> Checkpoint:
     if not path.exists(): raise AbdosegError("no such checkpoint", path)
     try: d = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise AbdosegError(f"not a loadable abdoseg checkpoint ({type(e).__name__}: {_first_line(e)})", path) from None
-    return checkpoint_from_dict(d, path)
+    ck = checkpoint_from_dict(d, path)
+    ck.path = str(path)                          # where it came from, for messages (not saved)
+    return ck
 
 # %% ../nbs/04b_inference.ipynb #4be82fe0
 def as_checkpoint(checkpoint) -> Checkpoint:
@@ -113,15 +131,18 @@ def model_from_checkpoint(ck: Checkpoint) -> VNet:
     try: model = VNet(**ck.model_config)
     except TypeError as e: raise AbdosegError(f"a network configuration VNet does not take ({e})") from None
     try: model.load_state_dict(ck.weights)
-    except RuntimeError as e: raise AbdosegError(f"the weights do not fit the network configuration {ck.model_config} "
-                                                 f"({_first_line(e)})") from None
+    except RuntimeError as e:
+        detail = ([l.strip() for l in str(e).splitlines()[1:] if l.strip()] or [_first_line(e)])[0]
+        raise AbdosegError(f"its weights do not fit its network configuration ({detail[:200]})") from None
     return model
 
 # %% ../nbs/04b_inference.ipynb #07599205
 def load_model(checkpoint, device='auto') -> tuple[torch.nn.Module, Checkpoint]:
     "The network of a checkpoint (a file or a `Checkpoint`), ready for inference on `device`, and the checkpoint."
     ck = as_checkpoint(checkpoint)
-    return prepare_model(model_from_checkpoint(ck), get_device(device)).eval(), ck
+    try: model = model_from_checkpoint(ck)
+    except AbdosegError as e: raise AbdosegError(e.problem, getattr(ck, 'path', None)) from None
+    return prepare_model(model, get_device(device)).eval(), ck
 
 # %% ../nbs/04b_inference.ipynb #96fd7554
 def window_starts(length: int, window: int, overlap: float) -> list[int]:
@@ -200,6 +221,19 @@ def network_input(ck: Checkpoint, vol: Volume) -> tuple[np.ndarray, tuple, tuple
     hu = resample_array(vol.array, vol.spacing, ck.spacing, shape)
     bb = body_bbox(hu)
     return ck.norm(hu[bb]), shape, bb
+
+# %% ../nbs/04b_inference.ipynb #a72962a5
+def check_ct(vol: Volume, ck: Checkpoint):
+    "Refuse, with the reason, a volume that cannot be a CT in HU of a body that the checkpoint's network can segment."
+    lo, hi = float(vol.array.min()), float(vol.array.max())
+    if lo == hi: raise AbdosegError(f"every voxel is {lo:g}: a blank volume, not a CT", vol.path)
+    if lo > -200: raise AbdosegError(f"no voxel below {lo:g}: a CT in HU has air (-1000) and fat (-100); is this an image in "
+                                     "another unit (a picture, a normalized volume) or without its rescale slope and intercept?", vol.path)
+    if hi < -200: raise AbdosegError(f"no voxel above {hi:g} HU: air alone, no body", vol.path)
+    extent = [n * s for n, s in zip(vol.shape, vol.spacing)]
+    window = [p * s for p, s in zip(ck.patch_size, ck.spacing)]
+    if all(e < w / 8 for e, w in zip(extent, window)):
+        raise AbdosegError(f"{' x '.join(f'{e:.0f}' for e in extent)} mm is too small a volume to hold an abdomen", vol.path)
 
 # %% ../nbs/04b_inference.ipynb #4e98e0f1
 @torch.no_grad()
@@ -284,7 +318,7 @@ def output_paths(inp: Path, output: Path, single: bool, output_type='nifti') -> 
                 statistics=labels.parent / ('statistics.json' if single else f'{name}_statistics.json'))
 
 # %% ../nbs/04b_inference.ipynb #c7362551
-def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=False) -> list[dict]:
+def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=False, statistics=False, overwrite=False) -> list[dict]:
     "Every input's `output_paths`, once each is checked to be possible: raises `AbdosegError` before any work starts."
     if output_type not in OUTPUT_TYPES: raise AbdosegError(f"output type {output_type!r}: choose one of {', '.join(OUTPUT_TYPES)}")
     if flare22_ids and output_type != 'nifti': raise AbdosegError("FLARE22 ids apply to a NIfTI label map only, not to " + output_type)
@@ -298,11 +332,16 @@ def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=Fa
         if output_type == 'dicom-seg' and not is_dicom_dir(inp):
             raise AbdosegError("a DICOM SEG refers to the slices of a DICOM series, and this input is not one: "
                                "choose the nifti or masks output type", inp)
-        for written in p.values():
-            w, i = written.resolve(), inp.resolve()
-            if w == i or (inp.is_dir() and w.is_relative_to(i)):
-                raise AbdosegError(f"the output would overwrite or write inside the input {inp}", written)
+    written = [f for inp, p in zip(items, paths) for f in _files_written(p, output_type, statistics)]
+    if len({f.resolve() for f in written}) < len(written):
+        raise AbdosegError("two inputs would write the same output (their case names are equal); give them folders of their own", output)
+    for inp, p in zip(items, paths):
+        for f in _files_written(p, output_type, statistics): check_new_file(f, items, overwrite)
     return paths
+
+def _files_written(paths: dict, output_type: str, statistics: bool) -> list[Path]:
+    labels = [paths['labels'] / f'{o.totalseg}.nii.gz' for o in ORGANS] if output_type == 'masks' else [paths['labels']]
+    return labels + [paths['report']] + ([paths['statistics']] if statistics else [])
 
 # %% ../nbs/04b_inference.ipynb #649c247b
 def write_labels(labels: np.ndarray, vol: Volume, inp: Path, path: Path, output_type='nifti', flare22_ids=False, checkpoint='') -> list[str]:
@@ -325,30 +364,48 @@ def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
             amp=True,                   # bf16 where `vnet.autocast` allows; False: float32
             output_type='nifti',        # 'nifti', 'masks' or 'dicom-seg'
             statistics=False,           # also write statistics.json per input
+            overwrite=False,            # replace outputs that exist already
            ) -> list[dict]:             # one report per input: paths, grid, organ volumes, warnings
     "Segment scans with a checkpoint's network and write each one's labels (as `output_type`), report and statistics."
     inputs, output = Path(inputs), Path(output)
     if not inputs.exists(): raise AbdosegError("no such file or folder", inputs)
     items = [inputs] if is_nifti(inputs) or is_dicom_dir(inputs) else images_in(inputs)
     if not items: raise AbdosegError("no NIfTI images or DICOM series found", inputs)
-    paths = check_outputs(items, output, output_type, flare22_ids)
+    if not 0 <= overlap < 1: raise AbdosegError(f"overlap must be in [0, 1), not {overlap}")
+    paths = check_outputs(items, output, output_type, flare22_ids, statistics, overwrite)
     ck = as_checkpoint(checkpoint)
     model = model or load_model(ck, device)[0]
-    reports = []
+    how = dict(overlap=overlap, mirror=mirror, postprocess=postprocess, amp=amp)
+    name = Path(checkpoint).name if not isinstance(checkpoint, Checkpoint) else ''
+    reports, failures = [], []
     for inp, out in tqdm(list(zip(items, paths)), desc='predicting', disable=not progress or len(items) == 1):
-        vol = read_volume(inp)
-        labels = predict_volume(model, ck, vol, overlap, mirror, postprocess, amp=amp)
-        notes = write_labels(labels, vol, inp, out['labels'], output_type, flare22_ids, Path(checkpoint).name if not isinstance(checkpoint, Checkpoint) else '')
-        rep = dict(input=str(inp), output=str(out['labels']), output_type=output_type, shape=list(vol.original_shape),
-                   spacing_mm=[round(s, 4) for s in vol.spacing], orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
-                   warnings=check_prediction(labels, vol.affine, vol.spacing) + notes, label_ids='FLARE22' if flare22_ids else 'abdoseg')
-        if statistics:
-            write_text_atomically(out['statistics'], json.dumps(organ_statistics(labels, vol), indent=1))
-            rep['statistics'] = str(out['statistics'])
-        write_text_atomically(out['report'], json.dumps(rep, indent=1))
-        for w in rep['warnings']: print(f"warning: {inp.name}: {w}")
-        reports.append(rep)
+        try: reports.append(_predict_one(inp, out, ck, model, name, how, output_type, flare22_ids, statistics))
+        except AbdosegError as e:
+            if len(items) == 1: raise
+            failures.append(e); print(f"error: {e}")              # a batch goes on past a bad scan
+    if failures: raise BatchFailures(failures, reports)
     return reports
+
+class BatchFailures(InvalidDataset):
+    "Inputs of a batch that failed (each named, with its reason), and the reports of those that did not."
+    def __init__(self, errors: list, reports: list):
+        super().__init__(errors); self.reports = reports
+
+def _predict_one(inp, out, ck, model, checkpoint_name, how: dict, output_type, flare22_ids, statistics) -> dict:
+    "Segment one input (`how`: `predict_volume`'s settings) and write its labels, statistics and report."
+    vol = read_volume(inp)
+    check_ct(vol, ck)
+    labels = predict_volume(model, ck, vol, **how)
+    notes = write_labels(labels, vol, inp, out['labels'], output_type, flare22_ids, checkpoint_name)
+    rep = dict(input=str(inp), output=str(out['labels']), output_type=output_type, shape=list(vol.original_shape),
+               spacing_mm=[round(s, 4) for s in vol.spacing], orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
+               warnings=check_prediction(labels, vol.affine, vol.spacing) + notes, label_ids='FLARE22' if flare22_ids else 'abdoseg')
+    if statistics:
+        write_text_atomically(out['statistics'], json.dumps(organ_statistics(labels, vol), indent=1))
+        rep['statistics'] = str(out['statistics'])
+    write_text_atomically(out['report'], json.dumps(rep, indent=1))
+    for w in rep['warnings']: print(f"warning: {inp.name}: {w}")
+    return rep
 
 # %% ../nbs/04b_inference.ipynb #0fe832ca
 def write_volumes_csv(reports: list[dict], path) -> Path:
@@ -360,6 +417,7 @@ def write_volumes_csv(reports: list[dict], path) -> Path:
     return Path(path)
 
 # %% ../nbs/04b_inference.ipynb #3cc5c890
+@console('abdoseg-predict')
 def predict_cli(argv=None):
     "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--output-type nifti|masks|dicom-seg] [--statistics] [--csv FILE] ...`."
     p = command_parser(predict, 'abdoseg-predict', 'Segment liver, kidneys and spleen in CT (NIfTI or DICOM).',
@@ -367,11 +425,13 @@ def predict_cli(argv=None):
     p.add_argument('--fp32', action='store_true', help='compute in float32 (bf16 is used on GPUs and on CPUs with native bf16)')
     p.add_argument('--csv', help='where the organ volumes (mL) of every input go as CSV; none given: volumes.csv in the output folder')
     a = p.parse_args(argv)
-    try:
-        reps = predict(a.checkpoint, a.inputs, a.output, a.flare22_ids, a.mirror, a.postprocess, a.overlap, a.device,
-                       amp=not a.fp32, output_type=a.output_type, statistics=a.statistics)
-    except AbdosegError as e: p.exit(2, f"abdoseg-predict: error: {e}\n")
     out = Path(a.output)
-    csv_path = write_volumes_csv(reps, a.csv or (out.parent if _is_file_output(out, a.output_type) else out) / 'volumes.csv')
+    csv_path = check_new_file(a.csv or (out.parent if _is_file_output(out, a.output_type) else out) / 'volumes.csv', [a.inputs, a.checkpoint],
+                              a.overwrite, 'volumes table')
+    try: reps, failed = predict(a.checkpoint, a.inputs, a.output, a.flare22_ids, a.mirror, a.postprocess, a.overlap, a.device,
+                                amp=not a.fp32, output_type=a.output_type, statistics=a.statistics, overwrite=a.overwrite), None
+    except BatchFailures as e: reps, failed = e.reports, e
+    if reps: write_volumes_csv(reps, csv_path)
     for r in reps: print(f"{r['output']}: " + ', '.join(f"{k} {v:.0f} mL" for k, v in r['volumes_ml'].items()))
-    print(f"organ volumes: {csv_path}")
+    if reps: print(f"organ volumes: {csv_path}")
+    if failed: raise failed

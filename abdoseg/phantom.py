@@ -11,7 +11,7 @@ import numpy as np
 import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, FLARE22_NAMES, ORGANS, atomic_path, write_text_atomically, command_parser
+from .core import AbdosegError, FLARE22_NAMES, ORGANS, atomic_path, write_text_atomically, command_parser, console
 from .data import LAYOUTS, radiological, reorient_nifti
 
 # %% auto #0
@@ -424,13 +424,14 @@ def phantom_phases(folder) -> dict | None:
     return stamp.get('cases') if stamp and stamp.get('generator') == 'abdoseg phantom' else None
 
 # %% ../nbs/01a_phantom.ipynb #865725c9
+@console('abdoseg-phantom')
 def phantom_cli(argv=None):
     "Console command: `abdoseg-phantom OUT_DIR --cases N --seed S [--size small|flare22] [--layout flare22|nnunet]`."
     p = command_parser(write_phantom, 'abdoseg-phantom', 'Write a synthetic abdominal CT dataset in FLARE22 layout.', positional=('out_dir',),
                        choices=dict(size=list(SIZES), layout=['flare22', 'nnunet']))
     a = p.parse_args(argv)
     if a.cases < 1: p.error('--cases must be at least 1')
-    out = write_phantom(**vars(a))
+    out = write_phantom(**{k: v for k, v in vars(a).items() if k != 'debug'})
     print(f"wrote {a.cases} {a.size} phantom cases to {out}")
 
 # %% ../nbs/01a_phantom.ipynb #69039a88

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS, command_parser, atomic_path, write_text_atomically, get_device, project_root, seed_everything
+from .core import (AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS, command_parser, console, writable_folder, atomic_path,
+                          write_text_atomically, get_device, project_root, seed_everything)
 from .data import find_cases, load_or_make_split
 from .phantom import write_phantom, phantom_phases
 from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
@@ -21,8 +22,8 @@ from .metrics import dice_per_organ
 from .inference import Checkpoint, sliding_window, save_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream', 'validate', 'init_weights',
-           'lr_at', 'train', 'plot_curves', 'train_cli']
+__all__ = ['PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream',
+           'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 PRESETS = {
@@ -51,7 +52,8 @@ class TrainConfig:
     seed: int = 0                       # seeds the weights, the patches and the augmentation: a run repeats exactly
     device: str = 'auto'                # 'auto' (a GPU when there is one), 'cpu', 'cuda', 'cuda:1'...
     out_dir: str | None = None          # where checkpoints, metrics and curves go; None: runs/PRESET
-    resume: bool = False                # carry on from out_dir/last.pt
+    resume: bool = False                # carry on from out_dir/last.pt (made with the same settings)
+    overwrite: bool = False             # start afresh in an out_dir that holds a previous run, replacing its files
     init: str | None = None             # a checkpoint whose weights start the network (fine-tuning)
     phantom_cases: int = 96             # phantom cases to train, validate and test on (without data_dir)
     split: tuple = (0.67, 0.165, 0.165) # shares of train, validation and test cases of a new split
@@ -77,6 +79,13 @@ class TrainConfig:
         if any(p < 16 or p % 16 for p in c.patch_size):
             raise AbdosegError(f"patch_size must be multiples of 16 (the VNet halves it 4 times), not {c.patch_size}")
         if not c.lr > 0: raise AbdosegError(f"lr must be positive, not {c.lr}")
+        if not c.spacing > 0: raise AbdosegError(f"spacing must be positive, not {c.spacing}")
+        if not 0 <= c.val_overlap < 1: raise AbdosegError(f"val_overlap must be in [0, 1), not {c.val_overlap}")
+        if not c.weight_decay >= 0: raise AbdosegError(f"weight_decay must not be negative, not {c.weight_decay}")
+        if len(c.split) != 3 or min(c.split) <= 0: raise AbdosegError(f"split must be three positive shares, not {c.split}")
+        if c.source not in LABEL_MAPS: raise AbdosegError(f"unknown label source {c.source!r}; choose one of {list(LABEL_MAPS)}")
+        if c.workers is not None and c.workers < 1: raise AbdosegError(f"workers must be at least 1, not {c.workers}")
+        if c.resume and c.overwrite: raise AbdosegError("resume carries a run on and overwrite starts it afresh: choose one")
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
 
@@ -96,7 +105,7 @@ def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
     names, phases = [c.name for c in cases], phantom_phases(data_dir)
     strata = phases if phases and set(names) <= set(phases) else None      # the phantom: stratified by contrast phase
     split = load_or_make_split(data_dir, names, cfg.split, seed=0, strata=strata,
-                               filename='split.json' if cfg.data_dir else f'split_{len(cases)}.json')
+                               filename='split.json' if cfg.data_dir else f'split_{len(cases)}.json', fallback=cfg.out_dir)
     return data_dir, cases, split
 
 # %% ../nbs/05_train.ipynb #51c8524f
@@ -229,12 +238,30 @@ def _begin(cfg: TrainConfig, log) -> _Run:
     t0 = time.time()
     cfg = cfg.resolved()
     rank, world, device = _distributed(get_device(cfg.device))
-    out = Path(cfg.out_dir)
-    if rank == 0: out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(cfg.out_dir, 'run output')
+    if cfg.cache_dir: writable_folder(cfg.cache_dir, 'cache')
+    _check_start(cfg, out)                       # the folder itself is made by the first file written into it
     seed_everything(cfg.seed)
     return _Run(cfg, out, rank, world, device, log if rank == 0 else (lambda *a, **k: None), t0)
 
-def _resuming(run: _Run) -> bool: return run.cfg.resume and (run.out / 'last.pt').exists()
+RUN_FILES = ('last.pt', 'best.pt', 'metrics.json', 'metrics.csv', 'curves.png')
+RESUMABLE = {'epochs', 'device', 'workers', 'progress', 'cache_dir', 'compile', 'resume', 'overwrite', 'out_dir'}   # may change on resuming
+
+def _check_start(cfg: TrainConfig, out: Path):
+    "Resuming needs a `last.pt` made with the same settings; starting afresh needs an empty out_dir, or `overwrite`."
+    if cfg.resume:
+        if not (out / 'last.pt').exists(): raise AbdosegError("nothing to resume: no last.pt here; run without resume (--resume, -p resume True) to start afresh", out)
+        theirs = load_checkpoint(out / 'last.pt').config
+        ours = json.loads(json.dumps(asdict(cfg)))
+        diff = [f"{k} {json.loads(json.dumps(theirs.get(k)))!r} there, {ours[k]!r} here" for k in ours
+                if k not in RESUMABLE and json.loads(json.dumps(theirs.get(k))) != ours[k]]
+        if diff: raise AbdosegError(f"last.pt was trained with other settings ({'; '.join(diff)}): resume with its settings, "
+                                    "or start afresh with overwrite", out / 'last.pt')
+    elif not cfg.overwrite and (held := [f for f in RUN_FILES if (out / f).exists()]):
+        raise AbdosegError(f"holds a previous run ({', '.join(held)}): carry it on with resume (--resume, -p resume True) "
+                           "or start afresh with overwrite (--overwrite, -p overwrite True)", out)
+
+def _resuming(run: _Run) -> bool: return run.cfg.resume
 
 def _checked_init(run: _Run) -> Checkpoint | None:
     "The checkpoint `init` starts from, its weights checked against the network to train."
@@ -373,12 +400,12 @@ def plot_curves(history, path=None):
     return fig
 
 # %% ../nbs/05_train.ipynb #3558e711
+@console('abdoseg-train')
 def train_cli(argv=None):
     "Console command: `abdoseg-train [--preset cpu|flare22] [--epochs N] [--data-dir DIR] ...` (see --help)."
     p = command_parser(TrainConfig, 'abdoseg-train', 'Train a VNet on the phantom or a FLARE22/nnU-Net dataset.', skip=('augment',),
                        choices=dict(preset=list(PRESETS), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS)),
                        nargs=dict(split=3, patch_size='+'))
-    a = vars(p.parse_args(argv)); a['split'] = tuple(a['split'])
+    a = vars(p.parse_args(argv)); a['split'] = tuple(a['split']); a.pop('debug')
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]
-    try: train(TrainConfig(**a))
-    except AbdosegError as e: p.exit(2, f"abdoseg-train: error: {e}\n")
+    train(TrainConfig(**a))

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from scipy import ndimage
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import AbdosegError, ORGANS, N_CLASSES, atomic_path
+from .core import AbdosegError, ORGANS, N_CLASSES, atomic_path, check_new_file, console, positive
 from .data import Volume, radiological, read_volume, read_labels
 from .metrics import dice_per_organ
 
@@ -320,6 +320,7 @@ def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_m
     return output
 
 # %% ../nbs/07_visualization.ipynb #443c9591
+@console('abdoseg-render')
 def render_cli(argv=None):
     "Console command: `abdoseg-render LABELS OUTPUT [--image CT] [--reference LABELS] [--source abdoseg|flare22|...]`."
     p = argparse.ArgumentParser(prog='abdoseg-render', description='Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).',
@@ -330,25 +331,27 @@ def render_cli(argv=None):
     p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
     p.add_argument('--source', default='abdoseg', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
     p.add_argument('--reference-source', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI reference (default: as --source)")
-    p.add_argument('--frames', type=int, default=36, help='frames of a full turn (.gif, .mp4)')
-    p.add_argument('--size', type=int, default=480, help='height of each view in pixels')
-    p.add_argument('--fps', type=int, default=12, help='frames per second of the animation')
-    p.add_argument('--voxel-mm', type=float, default=3.0, help='voxel size (mm) the organs are meshed at; smaller is finer and slower')
+    p.add_argument('--frames', type=positive(), default=36, help='frames of a full turn (.gif, .mp4)')
+    p.add_argument('--size', type=positive(), default=480, help='height of each view in pixels')
+    p.add_argument('--fps', type=positive(), default=12, help='frames per second of the animation')
+    p.add_argument('--voxel-mm', type=positive(float), default=3.0, help='voxel size (mm) the organs are meshed at; smaller is finer and slower')
+    p.add_argument('--overwrite', action='store_true', help='replace the output if it exists')
+    p.add_argument('--debug', action='store_true', help='on a failure, show the traceback')
     a = p.parse_args(argv)
     t0, ref_source = time.time(), a.reference_source or a.source
-    try:
-        planes = a.image and Path(a.output).suffix.lower() == '.png'
-        image = read_volume(a.image) if planes else None
-        labels = _labels_of(a.labels, a.source, like=image)
-        if missing := missing_organs(labels.array): print(f"{a.labels}: not in the label map: {', '.join(missing)}")
-        if planes:
-            fig = compare(image, _labels_of(a.reference, ref_source, like=image), labels) if a.reference else three_planes(image, labels)
-            with atomic_path(a.output) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
-            plt.close(fig)
-        else:
-            reference = _labels_of(a.reference, ref_source) if a.reference else None
-            animate(labels, a.output, reference, a.frames, a.size, a.fps, a.voxel_mm, a.source)
-    except AbdosegError as e: sys.exit(f"abdoseg-render: {e}")
+    if Path(a.output).suffix.lower() not in ('.gif', '.mp4', '.png'): raise AbdosegError("write .gif, .mp4 or .png", a.output)
+    check_new_file(a.output, [x for x in (a.labels, a.image, a.reference) if x], a.overwrite)
+    planes = a.image and Path(a.output).suffix.lower() == '.png'
+    image = read_volume(a.image) if planes else None
+    labels = _labels_of(a.labels, a.source, like=image)
+    if missing := missing_organs(labels.array): print(f"{a.labels}: not in the label map: {', '.join(missing)}")
+    if planes:
+        fig = compare(image, _labels_of(a.reference, ref_source, like=image), labels) if a.reference else three_planes(image, labels)
+        with atomic_path(a.output) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
+        plt.close(fig)
+    else:
+        reference = _labels_of(a.reference, ref_source) if a.reference else None
+        animate(labels, a.output, reference, a.frames, a.size, a.fps, a.voxel_mm, a.source)
     print(f"wrote {a.output} in {time.time() - t0:.1f} s")
 
 # %% ../nbs/07_visualization.ipynb #0517a67c
