@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import ORGANS, AbdosegError, atomic_path
+from .core import ORGANS, AbdosegError, atomic_path, check_new_file, write_text_atomically
 from .data import find_cases, read_case
 from .metrics import organ_metrics
 from .inference import Checkpoint, as_checkpoint, load_model, predict_volume, keep_largest_component
@@ -26,9 +26,11 @@ def evaluate(checkpoint,                 # a checkpoint file, or a `Checkpoint`
              device='auto',              # 'auto': a GPU when there is one
              progress=True,              # a progress bar over the cases
              model=None,                 # the checkpoint's network already loaded (else loaded here)
+             overwrite=False,            # replace metrics_SPLIT.csv if it exists
             ) -> pd.DataFrame:           # one row per case, organ and post-processing on/off
     """Metrics per case and organ (and post-processing on/off) of a checkpoint on a split of its data set, or with
     `split='all'` on every labelled case of `data_dir` (any folder in FLARE22's or nnU-Net's layout, e.g. real scans)."""
+    if out_dir: check_new_file(Path(out_dir) / f'metrics_{split}.csv', overwrite=overwrite, what='metrics table')
     ck = as_checkpoint(checkpoint)
     model = model or load_model(ck, device)[0]
     data_dir = Path(data_dir or ck.data_dir)
