@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #f5c0a959
 from __future__ import annotations
-import argparse, functools, inspect, os, random, re, sys, tempfile, traceback
+import argparse, functools, glob, inspect, os, random, re, sys, tempfile, traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +15,8 @@ import torch
 # %% auto #0
 __all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'LR_SWAP',
            'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'mirrored_name',
-           'seed_everything', 'get_device', 'project_root', 'glob_escape', 'atomic_path', 'write_text_atomically',
-           'writable_folder', 'check_new_file', 'command_parser', 'console', 'check_parameters', 'positive']
+           'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically', 'writable_folder',
+           'check_new_file', 'command_parser', 'console', 'check_parameters', 'positive']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -150,11 +150,9 @@ def _alive(pid: int) -> bool:
 
 def _remove_stale_temporaries(path: Path):
     "Temporary files of `path` left by writers that were killed (their process is gone)."
-    for tmp in path.parent.glob(f'.{glob_escape(path.name)}.*.tmp*'):
+    for tmp in path.parent.glob(f'.{glob.escape(path.name)}.*.tmp*'):
         pid = tmp.name[len(path.name) + 2:].split('.')[0]
         if pid.isdigit() and not _alive(int(pid)): tmp.unlink(missing_ok=True)
-
-def glob_escape(name: str) -> str: return re.sub(r'([*?\[])', r'[\1]', name)
 
 @contextmanager
 def atomic_path(path):

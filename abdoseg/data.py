@@ -19,12 +19,12 @@ from .core import ORGANS, Organ, organ, AbdosegError, InvalidDataset, label_map,
 
 # %% auto #0
 __all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'MASK_FILES', 'SEG_STORAGE', 'LPS_RAS', 'KIDNEY', 'RIGHT', 'LEFT', 'ABDOSEG_TO_FLARE22',
-           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'is_dicom_dir', 'without_suffix',
-           'case_name', 'images_in', 'detect_layout', 'label_candidates', 'find_cases', 'Volume', 'radiological',
-           'read_volume', 'volume_of', 'find_shared_real', 'reorient_nifti', 'check_same_grid', 'is_mask_folder',
-           'read_masks', 'is_dicom_seg', 'segment_organ', 'on_grid', 'read_dicom_seg', 'read_labels', 'read_case',
-           'validate_cases', 'nifti_like', 'save_nifti', 'save_labels', 'save_masks', 'series_headers', 'frame_voxels',
-           'dicom_seg', 'save_dicom_seg', 'make_split', 'load_or_make_split']
+           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'starts_like_dicom', 'is_dicom_dir',
+           'without_suffix', 'case_name', 'images_in', 'detect_layout', 'label_candidates', 'find_cases', 'Volume',
+           'radiological', 'read_volume', 'volume_of', 'find_shared_real', 'reorient_nifti', 'check_same_grid',
+           'is_mask_folder', 'read_masks', 'is_dicom_seg', 'segment_organ', 'on_grid', 'read_dicom_seg', 'read_labels',
+           'read_case', 'validate_cases', 'nifti_like', 'save_nifti', 'save_labels', 'save_masks', 'series_headers',
+           'frame_voxels', 'dicom_seg', 'save_dicom_seg', 'make_split', 'load_or_make_split']
 
 # %% ../nbs/01_data.ipynb #cd132858
 NIFTI_SUFFIXES = ('.nii.gz', '.nii')
@@ -40,16 +40,14 @@ class Case:
 def is_nifti(path) -> bool: return str(path).endswith(NIFTI_SUFFIXES)
 
 # %% ../nbs/01_data.ipynb #9489965c
+def starts_like_dicom(path) -> bool:
+    "A file with DICOM's `DICM` magic at byte 128."
+    with open(path, 'rb') as f: return f.read(132)[128:132] == b'DICM'
+
 def is_dicom_dir(path) -> bool:
-    "A folder holding at least one file that starts like DICOM (the `DICM` magic at byte 128)."
+    "A folder holding at least one file that starts like DICOM."
     path = Path(path)
-    if not path.is_dir(): return False
-    for f in sorted(path.iterdir())[:20]:
-        if f.is_file():
-            with open(f, 'rb') as fh:
-                head = fh.read(132)
-            if head[128:132] == b'DICM': return True
-    return False
+    return path.is_dir() and any(f.is_file() and starts_like_dicom(f) for f in sorted(path.iterdir())[:20])
 
 # %% ../nbs/01_data.ipynb #3ffa210a
 def without_suffix(name: str) -> str:
@@ -271,9 +269,7 @@ KIDNEY, RIGHT, LEFT = '64033007', '24028007', '7771000'    # SNOMED CT: kidney; 
 def is_dicom_seg(path) -> bool:
     "A DICOM file holding a Segmentation object."
     path = Path(path)
-    if not path.is_file(): return False
-    with open(path, 'rb') as f: head = f.read(132)
-    if head[128:132] != b'DICM': return False
+    if not path.is_file() or not starts_like_dicom(path): return False
     try: ds = pydicom.dcmread(path, stop_before_pixels=True)
     except Exception: return False
     return (ds.get('SOPClassUID') or ds.file_meta.get('MediaStorageSOPClassUID')) == SEG_STORAGE

@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from .core import ORGANS, AbdosegError, atomic_path, check_new_file, write_text_atomically
 from .data import find_cases, read_case
 from .metrics import organ_metrics
-from .inference import Checkpoint, as_checkpoint, load_model, predict_volume, keep_largest_component
+from .inference import as_checkpoint, load_model, predict_volume, keep_largest_component
 
 # %% auto #0
 __all__ = ['evaluate', 'summarize', 'worst_cases', 'plot_dice_boxes']

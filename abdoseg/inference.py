@@ -202,12 +202,10 @@ def mirrored_scores(model, image: torch.Tensor, window, axes=(1, 2), **kw) -> to
     return total / (1 + len(axes))
 
 # %% ../nbs/04b_inference.ipynb #40bee2b3
-from scipy import ndimage
-
-def keep_largest_component(labels: np.ndarray, organ_ids=(1, 2, 3, 4)) -> np.ndarray:
-    "A copy of a label map in which each organ keeps only its largest 26-connected component."
+def keep_largest_component(labels: np.ndarray, organ_ids=None) -> np.ndarray:
+    "A copy of a label map in which each organ (of `organ_ids`, default all) keeps only its largest 26-connected component."
     out = labels.copy()
-    for i in organ_ids:
+    for i in organ_ids or [o.id for o in ORGANS]:
         comp, n = ndimage.label(labels == i, structure=np.ones((3, 3, 3)))
         if n > 1:
             sizes = np.bincount(comp.ravel())[1:]
@@ -328,15 +326,13 @@ def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=Fa
                                       + (" or a .dcm file" if output_type == 'dicom-seg' else ''), output)
     single = len(items) == 1 and (is_nifti(items[0]) or is_dicom_dir(items[0]))
     paths = [output_paths(i, output, single, output_type) for i in items]
-    for inp, p in zip(items, paths):
-        if output_type == 'dicom-seg' and not is_dicom_dir(inp):
-            raise AbdosegError("a DICOM SEG refers to the slices of a DICOM series, and this input is not one: "
-                               "choose the nifti or masks output type", inp)
-    written = [f for inp, p in zip(items, paths) for f in _files_written(p, output_type, statistics)]
+    if output_type == 'dicom-seg' and (other := next((i for i in items if not is_dicom_dir(i)), None)):
+        raise AbdosegError("a DICOM SEG refers to the slices of a DICOM series, and this input is not one: "
+                           "choose the nifti or masks output type", other)
+    written = [f for p in paths for f in _files_written(p, output_type, statistics)]
     if len({f.resolve() for f in written}) < len(written):
         raise AbdosegError("two inputs would write the same output (their case names are equal); give them folders of their own", output)
-    for inp, p in zip(items, paths):
-        for f in _files_written(p, output_type, statistics): check_new_file(f, items, overwrite)
+    for f in written: check_new_file(f, items, overwrite)
     return paths
 
 def _files_written(paths: dict, output_type: str, statistics: bool) -> list[Path]:

@@ -31,12 +31,11 @@ def organ_volumes(labels: np.ndarray, spacing) -> dict:
 
 # %% ../nbs/04a_metrics.ipynb #f4b39525
 def organ_centres(labels: np.ndarray, affine) -> dict:
-    "World (RAS+, mm) centre of each organ present."
-    out = {}
-    for o in ORGANS:
-        idx = np.argwhere(labels == o.id)
-        if len(idx): out[o.name] = (np.asarray(affine) @ [*idx.mean(0), 1.])[:3]
-    return out
+    "World (RAS+, mm) centre of each organ present (every organ's voxel centroid from one pass over the volume)."
+    idx = np.nonzero(labels); ids = labels[idx]
+    counts = np.bincount(ids, minlength=len(ORGANS) + 1)
+    sums = [np.bincount(ids, weights=i, minlength=len(ORGANS) + 1) for i in idx]
+    return {o.name: (np.asarray(affine) @ [*(s[o.id] / counts[o.id] for s in sums), 1.])[:3] for o in ORGANS if counts[o.id]}
 
 # %% ../nbs/04a_metrics.ipynb #345063d0
 def _surface(mask): return mask ^ ndimage.binary_erosion(mask)   # face-connected erosion, as MONAI

@@ -220,6 +220,7 @@ class _Run:
     device: torch.device
     log: object
     t0: float
+    resumed: Checkpoint | None = None      # the last.pt it carries on from
     prep: dict = None
     model: torch.nn.Module = None
     opt: torch.optim.Optimizer = None
@@ -234,38 +235,37 @@ class _Run:
 
 # %% ../nbs/05_train.ipynb #e5964cf2
 def _begin(cfg: TrainConfig, log) -> _Run:
-    "Check the settings, join the processes (under torchrun), make the output folder and seed everything."
+    "Check the settings and the output folder, join the processes (under torchrun), and seed everything."
     t0 = time.time()
     cfg = cfg.resolved()
     rank, world, device = _distributed(get_device(cfg.device))
     out = writable_folder(cfg.out_dir, 'run output')
     if cfg.cache_dir: writable_folder(cfg.cache_dir, 'cache')
-    _check_start(cfg, out)                       # the folder itself is made by the first file written into it
+    resumed = _check_start(cfg, out)             # the folder itself is made by the first file written into it
     seed_everything(cfg.seed)
-    return _Run(cfg, out, rank, world, device, log if rank == 0 else (lambda *a, **k: None), t0)
+    return _Run(cfg, out, rank, world, device, log if rank == 0 else (lambda *a, **k: None), t0, resumed)
 
 RUN_FILES = ('last.pt', 'best.pt', 'metrics.json', 'metrics.csv', 'curves.png')
 RESUMABLE = {'epochs', 'device', 'workers', 'progress', 'cache_dir', 'compile', 'resume', 'overwrite', 'out_dir'}   # may change on resuming
 
-def _check_start(cfg: TrainConfig, out: Path):
-    "Resuming needs a `last.pt` made with the same settings; starting afresh needs an empty out_dir, or `overwrite`."
+def _check_start(cfg: TrainConfig, out: Path) -> Checkpoint | None:
+    """Resuming needs a `last.pt` made with the same settings (returned, to resume from); starting afresh needs an
+    out_dir without a previous run, or `overwrite`."""
     if cfg.resume:
         if not (out / 'last.pt').exists(): raise AbdosegError("nothing to resume: no last.pt here; run without resume (--resume, -p resume True) to start afresh", out)
-        theirs = load_checkpoint(out / 'last.pt').config
-        ours = json.loads(json.dumps(asdict(cfg)))
-        diff = [f"{k} {json.loads(json.dumps(theirs.get(k)))!r} there, {ours[k]!r} here" for k in ours
-                if k not in RESUMABLE and json.loads(json.dumps(theirs.get(k))) != ours[k]]
+        last = load_checkpoint(out / 'last.pt')
+        theirs, ours = (json.loads(json.dumps(c)) for c in (last.config, asdict(cfg)))   # tuples and lists alike
+        diff = [f"{k} {theirs.get(k)!r} there, {ours[k]!r} here" for k in ours if k not in RESUMABLE and theirs.get(k) != ours[k]]
         if diff: raise AbdosegError(f"last.pt was trained with other settings ({'; '.join(diff)}): resume with its settings, "
                                     "or start afresh with overwrite", out / 'last.pt')
-    elif not cfg.overwrite and (held := [f for f in RUN_FILES if (out / f).exists()]):
+        return last
+    if not cfg.overwrite and (held := [f for f in RUN_FILES if (out / f).exists()]):
         raise AbdosegError(f"holds a previous run ({', '.join(held)}): carry it on with resume (--resume, -p resume True) "
                            "or start afresh with overwrite (--overwrite, -p overwrite True)", out)
 
-def _resuming(run: _Run) -> bool: return run.cfg.resume
-
 def _checked_init(run: _Run) -> Checkpoint | None:
     "The checkpoint `init` starts from, its weights checked against the network to train."
-    if not run.cfg.init or _resuming(run): return None
+    if not run.cfg.init or run.resumed: return None
     return init_weights(VNet(1, N_CLASSES, run.cfg.base_channels, run.cfg.norm), run.cfg.init)
 
 def _prepared_data(run: _Run) -> dict:
@@ -278,11 +278,11 @@ def _prepared_data(run: _Run) -> dict:
 # %% ../nbs/05_train.ipynb #2b5bcc3a
 def _restore(run: _Run, init_ck: Checkpoint | None):
     "Resume from `last.pt`, or start from `init`'s weights and intensity normalization, or leave the network as drawn."
-    if _resuming(run):
-        ck = load_checkpoint(run.out / 'last.pt')
+    if ck := run.resumed:
         run.model.load_state_dict(ck.weights); run.opt.load_state_dict(ck.optimizer)
         run.start_epoch, run.best, run.history, run.t_before = ck.epoch + 1, ck.best, ck.history, ck.train_seconds
         run.log(f"resuming from {run.out / 'last.pt'} after epoch {ck.epoch}")
+        run.resumed = None                       # its weights and optimizer state are in the model now: free them
     elif init_ck:
         run.model.load_state_dict(init_ck.weights)
         run.prep['intensity'] = init_ck.norm     # the inputs the weights were trained on

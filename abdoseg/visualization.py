@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from scipy import ndimage
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import AbdosegError, ORGANS, N_CLASSES, atomic_path, check_new_file, console, positive
+from .core import AbdosegError, ORGANS, N_CLASSES, LABEL_MAPS, atomic_path, check_new_file, console, positive
 from .data import Volume, radiological, read_volume, read_labels
 from .metrics import dice_per_organ
 
@@ -329,8 +329,8 @@ def render_cli(argv=None):
     p.add_argument('output', help='.gif or .mp4: a turning 3D view; .png: its first frame, or with --image the three planes')
     p.add_argument('--image', help='the CT: PNG output becomes the three planes with the organs overlaid')
     p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
-    p.add_argument('--source', default='abdoseg', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
-    p.add_argument('--reference-source', choices=['abdoseg', 'flare22', 'totalsegmentator'], help="the label ids of a NIfTI reference (default: as --source)")
+    p.add_argument('--source', default='abdoseg', choices=list(LABEL_MAPS), help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
+    p.add_argument('--reference-source', choices=list(LABEL_MAPS), help="the label ids of a NIfTI reference (default: as --source)")
     p.add_argument('--frames', type=positive(), default=36, help='frames of a full turn (.gif, .mp4)')
     p.add_argument('--size', type=positive(), default=480, help='height of each view in pixels')
     p.add_argument('--fps', type=positive(), default=12, help='frames per second of the animation')
