@@ -221,7 +221,12 @@ def draw_organs(P: Painter, a):
     s = a.liver_scale
     P.blob((A * 0.36, B * 0.05, a.dome - 72 * s), (A * 0.44 * s, B * 0.66 * s, 72 * s), 'liver', 'liver',
            rot=rotation(rng.uniform(-.2, .2), rng.uniform(-.15, .15)), bump=0.14)
-    P.blob((-A * 0.08, B * 0.38, a.dome - 50 * s), (A * 0.32 * s, B * 0.3, 34 * s), 'liver', 'liver', bump=0.1)
+    P.blob((-A * rng.uniform(0.0, 0.2), B * 0.36, a.dome - 50 * s), (A * rng.uniform(0.26, 0.46) * s, B * 0.3, 34 * s),
+           'liver', 'liver', bump=0.12)                                               # a left lobe of any reach
+    if rng.uniform() < 0.5:                                                           # a right lobe reaching down
+        reach = rng.uniform(30, 90)                                                   # beside the kidney (Riedel's lobe)
+        P.blob((A * rng.uniform(0.45, 0.6), -B * rng.uniform(0.0, 0.25), a.dome - 130 * s - reach * 0.5),
+               (A * rng.uniform(0.12, 0.2), B * rng.uniform(0.25, 0.4), 20 + reach * 0.6), 'liver', 'liver', bump=0.12)
     inside_liver = lambda t: t == T['liver']
     for k in range(3):                                                                # hepatic and portal veins
         end = (A * rng.uniform(0.2, 0.6), B * rng.uniform(-0.3, 0.4), a.dome - rng.uniform(40, 110))
@@ -231,10 +236,10 @@ def draw_organs(P: Painter, a):
     P.blob((A * 0.3, B * 0.42, a.dome - 118 * s), (14, 15, 30), 'gallbladder', 'gallbladder',
            rot=rotation(0, 0, 0.4), bump=0.08)
     sp = a.spleen_scale
-    P.blob((-A * 0.6, -B * 0.22, a.dome - 80), (26 * sp, 52 * sp, 45 * sp), 'spleen', 'spleen',
-           rot=rotation(rng.uniform(-0.9, -0.4)), bump=0.12)
+    P.blob((-A * rng.uniform(0.5, 0.66), -B * rng.uniform(0.1, 0.4), a.dome - rng.uniform(45, 100)), (26 * sp, 52 * sp, 45 * sp),
+           'spleen', 'spleen', rot=rotation(rng.uniform(-1.0, -0.3), rng.uniform(-0.3, 0.3)), bump=0.12)
     for side, label, dz in ((1, 'right_kidney', -a.kidney_drop), (-1, 'left_kidney', 0.)):
-        c = np.array([side * A * 0.4, ys + 8, zk + dz]); r = np.array([27, 24, 54]) * a.kidney_scale
+        c = np.array([side * A * rng.uniform(0.32, 0.46), ys + 8, zk + dz]); r = np.array([27, 24, 54]) * a.kidney_scale
         rot = rotation(side * rng.uniform(0.3, 0.6), side * rng.uniform(0.1, 0.25))
         kidney = Blob.random(rng, c, r, rot, bump=0.07)
         P(replace(kidney, radii=kidney.radii + a.perirenal_fat), 'perirenal_fat', where=lambda t: t == T['visceral_fat'])
@@ -295,10 +300,10 @@ class Anatomy:
     def random(cls, rng):
         A, B, fat = rng.uniform(135, 168), rng.uniform(100, 122), rng.uniform(8, 28)
         dome = rng.uniform(85, 105)
-        return cls(A=A, B=B, fat=fat, wall=rng.uniform(7, 12), dome=dome, kidney_z=dome - rng.uniform(120, 140),
-                   kidney_drop=rng.uniform(8, 25), spine_y=-B + fat + rng.uniform(42, 52), vertebra=rng.uniform(17, 21),
-                   level=rng.uniform(30, 36), liver_scale=rng.uniform(0.88, 1.08), spleen_scale=rng.uniform(0.8, 1.1),
-                   kidney_scale=rng.uniform(0.88, 1.08), aorta=rng.uniform(9.5, 12.5),
+        return cls(A=A, B=B, fat=fat, wall=rng.uniform(7, 12), dome=dome, kidney_z=dome - rng.uniform(110, 170),
+                   kidney_drop=rng.uniform(-5, 40), spine_y=-B + fat + rng.uniform(42, 52), vertebra=rng.uniform(17, 21),
+                   level=rng.uniform(30, 36), liver_scale=rng.uniform(0.85, 1.2), spleen_scale=rng.uniform(0.7, 1.2),
+                   kidney_scale=rng.uniform(0.85, 1.12), aorta=rng.uniform(9.5, 12.5),
                    perirenal_fat=rng.uniform(4, 12))
 
 # %% ../nbs/01a_phantom.ipynb #f9a0ea00
@@ -378,7 +383,7 @@ def save_case(case: PhantomCase, image_path, label_path):
         with atomic_path(path) as tmp: nib.save(img, tmp)                # a reader never sees half a file
 
 # %% ../nbs/01a_phantom.ipynb #01b95d46
-PHANTOM_VERSION = 4
+PHANTOM_VERSION = 5
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
 
 def _read_stamp(out_dir) -> dict | None:

@@ -27,7 +27,7 @@ __all__ = ['PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'f
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 PRESETS = {
-    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=80, lr=1e-2, channels_last=True,
+    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2, channels_last=True,
                     val_overlap=0.25, phantom_size='small',
                     augment=dict(rotate_deg=15., zoom=(0.8, 1.2), flip_prob=(0., 0., 0.), noise_prob=0.3, brightness_prob=0.3,
                                  contrast_prob=0.3, gamma_prob=0.3)),

@@ -8,7 +8,9 @@ Each case's image goes through `abdoseg.inference.predict` with the defaults of 
 kept, overlap 0.5, no mirroring), is written as NIfTI in a temporary folder and read back; the reference is the
 case's label map in FLARE22's ids (any labelled folder in FLARE22's or nnU-Net's layout). `--confusion` also prints,
 for each reference organ, where its voxels went (which class the network gave them): the first thing to look at
-when an organ is missed. The last line is the mean Dice over the organs and cases.
+when an organ is missed. `--set-hu right_kidney=160` first moves each named organ's CT numbers in the image (inside
+its reference mask) to that median, at half their spread: whether the network misreads an organ's CT number or
+something else about it. The last line is the mean Dice over the organs and cases.
 """
 import argparse, math, sys, tempfile, time
 from pathlib import Path
@@ -22,14 +24,31 @@ def confusion(pred, ref, names):
     return m / np.maximum(m.sum(1, keepdims=True), 1)
 
 
-def evaluate_case(case, checkpoint, model, tmp, mirror=False):
+def with_organ_hu(case, set_hu, tmp):
+    "A copy of the case's image (RAS+, in `tmp`) whose named organs have the given median HU, at half their spread."
+    import nibabel as nib
+    from abdoseg.core import ORGAN_NAMES
+    from abdoseg.data import read_case
+    img = nib.as_closest_canonical(nib.load(case.image))
+    hu = np.asarray(img.dataobj, np.float32)
+    ref = read_case(case, 'flare22')[1].array
+    for organ, target in set_hu.items():
+        m = ref == ORGAN_NAMES.index(organ) + 1
+        hu[m] = target + (hu[m] - np.median(hu[m])) / 2
+    path = Path(tmp) / f'{case.name}_set_hu.nii.gz'
+    nib.save(nib.Nifti1Image(np.rint(hu).astype(np.int16), img.affine), path)
+    return path
+
+
+def evaluate_case(case, checkpoint, model, tmp, mirror=False, set_hu=None):
     "Metrics of one real case, predicted from its file as abdoseg-predict does."
     from abdoseg.data import read_case, read_volume
     from abdoseg.inference import predict
     from abdoseg.metrics import organ_metrics
     out = Path(tmp) / f'{case.name}.nii.gz'
+    image_path = with_organ_hu(case, set_hu, tmp) if set_hu else case.image
     t = time.perf_counter()
-    predict(checkpoint, case.image, out, mirror=mirror, progress=False, model=model)
+    predict(checkpoint, image_path, out, mirror=mirror, progress=False, model=model)
     seconds = time.perf_counter() - t
     image, ref = read_case(case, 'flare22')
     pred = read_volume(out, 'label')
@@ -47,8 +66,12 @@ def main(argv=None):
     p.add_argument('--confusion', action='store_true', help='print where each reference organ went')
     p.add_argument('--floor', type=float, help='exit 1 when the mean Dice is below this')
     p.add_argument('--save', help='keep the predicted label maps in this folder')
+    p.add_argument('--set-hu', nargs='+', default=[], metavar='ORGAN=HU',
+                   help="move an organ's CT numbers to this median first, e.g. right_kidney=160 (a diagnosis)")
     p.add_argument('--device', default='auto')
     a = p.parse_args(argv)
+    set_hu = {k: float(v) for k, v in (x.split('=') for x in a.set_hu)}
+    if set(set_hu) - set(ORGAN_NAMES): p.error(f"--set-hu: organs are {', '.join(ORGAN_NAMES)}")
     dirs = [Path(d) for d in a.data_dirs] or [find_shared_real('ircadb')]
     if dirs[0] is None: p.exit(2, "real_ct.py: no data folder given and the shared real cases (shared/real/ircadb) are not here\n")
     model, ck = load_model(a.checkpoint, a.device)
@@ -60,7 +83,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         if a.save: Path(a.save).mkdir(parents=True, exist_ok=True)
         for case in cases:
-            m, pred, ref, secs = evaluate_case(case, ck, model, a.save or tmp, a.mirror)
+            m, pred, ref, secs = evaluate_case(case, ck, model, a.save or tmp, a.mirror, set_hu)
             for o in ORGAN_NAMES:
                 r = m[o]
                 if math.isnan(r['dice']): continue
