@@ -24,20 +24,16 @@ def confusion(pred, ref, names):
     return m / np.maximum(m.sum(1, keepdims=True), 1)
 
 
-def with_organ_hu(case, set_hu, tmp):
-    "A copy of the case's image (RAS+, in `tmp`) whose named organs have the given median HU, at half their spread."
+def with_organ_hu(image, ref, set_hu, path):
+    "Write `image` (a RAS+ `Volume`) to `path` with each named organ of `ref` at the given median HU, at half its spread."
     import nibabel as nib
-    from abdoseg.core import ORGAN_NAMES
-    from abdoseg.data import read_case
-    img = nib.as_closest_canonical(nib.load(case.image))
-    hu = np.asarray(img.dataobj, np.float32)
-    ref = read_case(case, 'flare22')[1].array
-    for organ, target in set_hu.items():
-        m = ref == ORGAN_NAMES.index(organ) + 1
+    from abdoseg.core import organ
+    from abdoseg.data import save_nifti
+    hu = image.array.astype(np.float32)
+    for name, target in set_hu.items():
+        m = ref == organ(name).id
         hu[m] = target + (hu[m] - np.median(hu[m])) / 2
-    path = Path(tmp) / f'{case.name}_set_hu.nii.gz'
-    nib.save(nib.Nifti1Image(np.rint(hu).astype(np.int16), img.affine), path)
-    return path
+    return save_nifti(nib.Nifti1Image(np.rint(hu).astype(np.int16), image.affine), path)
 
 
 def evaluate_case(case, checkpoint, model, tmp, mirror=False, set_hu=None):
@@ -46,13 +42,23 @@ def evaluate_case(case, checkpoint, model, tmp, mirror=False, set_hu=None):
     from abdoseg.inference import predict
     from abdoseg.metrics import organ_metrics
     out = Path(tmp) / f'{case.name}.nii.gz'
-    image_path = with_organ_hu(case, set_hu, tmp) if set_hu else case.image
-    t = time.perf_counter()
-    predict(checkpoint, image_path, out, mirror=mirror, progress=False, model=model)
-    seconds = time.perf_counter() - t
     image, ref = read_case(case, 'flare22')
+    source = with_organ_hu(image, ref.array, set_hu, Path(tmp) / f'{case.name}_set_hu.nii.gz') if set_hu else case.image
+    t = time.perf_counter()
+    predict(checkpoint, source, out, mirror=mirror, progress=False, model=model)
+    seconds = time.perf_counter() - t
     pred = read_volume(out, 'label')
     return organ_metrics(pred.array, ref.array, image.spacing), pred.array, ref.array, seconds
+
+
+def organ_hu(text):
+    "ORGAN=HU from the command line, the organ one of abdoseg's."
+    from abdoseg.core import ORGAN_NAMES
+    name, _, hu = text.partition('=')
+    try:
+        if name in ORGAN_NAMES: return name, float(hu)
+    except ValueError: pass
+    raise argparse.ArgumentTypeError(f"{text!r}: give ORGAN=HU, ORGAN one of {', '.join(ORGAN_NAMES)}")
 
 
 def main(argv=None):
@@ -66,12 +72,11 @@ def main(argv=None):
     p.add_argument('--confusion', action='store_true', help='print where each reference organ went')
     p.add_argument('--floor', type=float, help='exit 1 when the mean Dice is below this')
     p.add_argument('--save', help='keep the predicted label maps in this folder')
-    p.add_argument('--set-hu', nargs='+', default=[], metavar='ORGAN=HU',
+    p.add_argument('--set-hu', nargs='+', default=[], metavar='ORGAN=HU', type=organ_hu,
                    help="move an organ's CT numbers to this median first, e.g. right_kidney=160 (a diagnosis)")
     p.add_argument('--device', default='auto')
     a = p.parse_args(argv)
-    set_hu = {k: float(v) for k, v in (x.split('=') for x in a.set_hu)}
-    if set(set_hu) - set(ORGAN_NAMES): p.error(f"--set-hu: organs are {', '.join(ORGAN_NAMES)}")
+    set_hu = dict(a.set_hu)
     dirs = [Path(d) for d in a.data_dirs] or [find_shared_real('ircadb')]
     if dirs[0] is None: p.exit(2, "real_ct.py: no data folder given and the shared real cases (shared/real/ircadb) are not here\n")
     model, ck = load_model(a.checkpoint, a.device)

@@ -19,9 +19,10 @@ HERE = Path(__file__).resolve().parent
 
 def real_ct(checkpoint, data_dirs):
     "Per-organ mean Dice and the overall mean that real_ct.py prints for one checkpoint."
+    from abdoseg.core import ORGAN_NAMES
     out = subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs)],
                          capture_output=True, text=True, check=True).stdout
-    organs = dict(re.findall(r'^\s+(liver|right_kidney|left_kidney|spleen)\s+([0-9.]+)', out, re.M))
+    organs = dict(re.findall(rf"^\s+({'|'.join(ORGAN_NAMES)})\s+([0-9.]+)", out, re.M))
     return {k: float(v) for k, v in organs.items()}, float(out.strip().splitlines()[-1].split()[-1])
 
 
