@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from .core import ORGANS, AbdosegError, atomic_path, check_new_file, write_text_atomically
 from .data import find_cases, read_case
 from .metrics import organ_metrics
-from .inference import as_checkpoint, load_model, predict_volume, keep_largest_component
+from .inference import as_checkpoint, load_model, predict_volume, remove_fragments
 
 # %% auto #0
 __all__ = ['evaluate', 'summarize', 'worst_cases', 'plot_dice_boxes']
@@ -45,7 +45,7 @@ def evaluate(checkpoint,                 # a checkpoint file, or a `Checkpoint`
     for case in tqdm(cases, desc=f'evaluating {split}', disable=not progress):
         image, ref = read_case(case, ck.source)
         raw = predict_volume(model, ck, image, mirror=mirror, postprocess=False)
-        for pp, pred in ((False, raw), (True, keep_largest_component(raw))):
+        for pp, pred in ((False, raw), (True, remove_fragments(raw))):
             for organ_name, m in organ_metrics(pred, ref.array, image.spacing, tolerance_mm).items():
                 rows.append(dict(case=case.name, organ=organ_name, postprocess=pp, **m))
     df = pd.DataFrame(rows)

@@ -24,10 +24,10 @@ from .metrics import organ_volumes, organ_centres
 # %% auto #0
 __all__ = ['CHECKPOINT_KIND', 'CHECKPOINT_VERSION', 'LATERAL_PAIRS', 'OUTPUT_TYPES', 'SUFFIX', 'Checkpoint',
            'checkpoint_from_dict', 'save_checkpoint', 'load_checkpoint', 'as_checkpoint', 'model_from_checkpoint',
-           'load_model', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores',
-           'keep_largest_component', 'network_input', 'check_ct', 'predict_volume', 'plausible_volume', 'wrong_sides',
-           'check_prediction', 'organ_statistics', 'output_paths', 'check_outputs', 'write_labels', 'predict',
-           'BatchFailures', 'write_volumes_csv', 'predict_cli']
+           'load_model', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores', 'remove_fragments',
+           'network_input', 'check_ct', 'predict_volume', 'plausible_volume', 'wrong_sides', 'check_prediction',
+           'organ_statistics', 'output_paths', 'check_outputs', 'write_labels', 'predict', 'BatchFailures',
+           'write_volumes_csv', 'predict_cli']
 
 # %% ../nbs/04b_inference.ipynb #cbd472a0
 CHECKPOINT_KIND, CHECKPOINT_VERSION = 'abdoseg checkpoint', 2
@@ -202,14 +202,15 @@ def mirrored_scores(model, image: torch.Tensor, window, axes=(1, 2), **kw) -> to
     return total / (1 + len(axes))
 
 # %% ../nbs/04b_inference.ipynb #40bee2b3
-def keep_largest_component(labels: np.ndarray, organ_ids=None) -> np.ndarray:
-    "A copy of a label map in which each organ (of `organ_ids`, default all) keeps only its largest 26-connected component."
+def remove_fragments(labels: np.ndarray, min_share=0.1, organ_ids=None) -> np.ndarray:
+    """A copy of a label map in which each organ (of `organ_ids`, default all) keeps its 26-connected components of at
+    least `min_share` of its largest one's size (`min_share=1`: the largest alone)."""
     out = labels.copy()
     for i in organ_ids or [o.id for o in ORGANS]:
         comp, n = ndimage.label(labels == i, structure=np.ones((3, 3, 3)))
         if n > 1:
             sizes = np.bincount(comp.ravel())[1:]
-            out[(comp > 0) & (comp != np.argmax(sizes) + 1)] = 0
+            out[np.isin(comp, np.flatnonzero(sizes < min_share * sizes.max()) + 1)] = 0
     return out
 
 # %% ../nbs/04b_inference.ipynb #15195e42
@@ -254,7 +255,7 @@ def predict_volume(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False
         if c and not (full[c] > 0.05).any(): continue
         p = resample_array(full[c], spacing, vol.spacing, vol.shape)
         win = p > best; labels[win] = c; best[win] = p[win]
-    return keep_largest_component(labels) if postprocess else labels
+    return remove_fragments(labels) if postprocess else labels
 
 # %% ../nbs/04b_inference.ipynb #df8c8ab0
 def plausible_volume(o: Organ, ml: float) -> bool: return o.volume_ml[0] <= ml <= o.volume_ml[1]
@@ -352,7 +353,7 @@ def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
             output,                     # a file for one input (.nii.gz, .dcm), else a folder
             flare22_ids=False,          # write FLARE22's label ids instead of abdoseg's 0-4 (nifti only)
             mirror=False,               # test-time mirroring along y and z
-            postprocess=True,           # keep each organ's largest connected component
+            postprocess=True,           # remove each organ's fragments (pieces under a tenth of its largest)
             overlap=0.5,                # overlap of the sliding windows, in [0, 1)
             device='auto',              # 'auto': a GPU when there is one, else the CPU
             progress=True,              # a progress bar over several inputs

@@ -4,13 +4,13 @@
     python benchmarks/real_ct.py runs/cpu/best.pt data/FLARE22 --confusion
     python benchmarks/real_ct.py runs/cpu/best.pt --floor 0.60         # exit 1 below a mean Dice of 0.60 (CI)
 
-Each case's image goes through `abdoseg.inference.predict` with the defaults of `abdoseg-predict` (largest component
-kept, overlap 0.5, no mirroring), is written as NIfTI in a temporary folder and read back; the reference is the
-case's label map in FLARE22's ids (any labelled folder in FLARE22's or nnU-Net's layout). `--confusion` also prints,
-for each reference organ, where its voxels went (which class the network gave them): the first thing to look at
-when an organ is missed. `--set-hu right_kidney=160` first moves each named organ's CT numbers in the image (inside
-its reference mask) to that median, at half their spread: whether the network misreads an organ's CT number or
-something else about it. The last line is the mean Dice over the organs and cases.
+Each case's image goes through `abdoseg.inference.predict` with the defaults of `abdoseg-predict` (each organ's
+fragments removed, overlap 0.5, no mirroring), is written as NIfTI in a temporary folder and read back; the
+reference is the case's label map in FLARE22's ids (any labelled folder in FLARE22's or nnU-Net's layout).
+`--confusion` also prints, for each reference organ, where its voxels went (which class the network gave them): the
+first thing to look at when an organ is missed. `--set-hu right_kidney=160` first moves each named organ's CT
+numbers in the image (inside its reference mask) to that median, at half their spread: whether the network misreads
+an organ's CT number or something else about it. The last line is the mean Dice over the organs and cases.
 """
 import argparse, math, sys, tempfile, time
 from pathlib import Path
