@@ -17,29 +17,30 @@ RULES = {'none': None, 'largest alone': 1.0, 'fragments 0.05': 0.05, 'fragments 
          'fragments 0.3': 0.3}
 
 
-def raw_predictions(checkpoint, data_dirs, test_split):
-    "(raw abdoseg labels, reference labels) of each case: the shared real cases, `data_dirs`, or the test split."
-    from abdoseg.data import find_cases, find_shared_real, read_case
+def raw_predictions(checkpoint, data_dirs):
+    "(raw abdoseg labels, reference labels) of each case of `data_dirs`, or of the checkpoint's test split when empty."
+    from abdoseg.data import find_cases, read_case
     from abdoseg.inference import load_model, predict_volume
     model, ck = load_model(checkpoint, 'auto')
-    if test_split: cases = [c for c in find_cases(ck.data_dir) if c.name in set(ck.split['test'])]
-    else: cases = [c for d in data_dirs or [find_shared_real('ircadb')] for c in find_cases(d)]
+    if data_dirs: cases, source = [c for d in data_dirs for c in find_cases(d)], 'flare22'
+    else:
+        test = set(ck.split['test'])
+        cases, source = [c for c in find_cases(ck.data_dir) if c.name in test], ck.source
     for case in cases:
-        image, ref = read_case(case, ck.source if test_split else 'flare22')
+        image, ref = read_case(case, source)
         yield predict_volume(model, ck, image, postprocess=False), ref.array
 
 
-def rule_dice(checkpoint, data_dirs, test_split) -> dict:
-    "Rule -> organ -> the Dice of each case."
-    from abdoseg.core import ORGANS
+def rule_dice(checkpoint, data_dirs) -> dict:
+    "Rule -> organ -> the Dice of each case (NaN, where the organ is in neither map, left out, as real_ct.py does)."
+    from abdoseg.core import ORGAN_NAMES
     from abdoseg.inference import remove_fragments
-    from abdoseg.metrics import dice
-    out = {r: {o.name: [] for o in ORGANS} for r in RULES}
-    for raw, ref in raw_predictions(checkpoint, data_dirs, test_split):
+    from abdoseg.metrics import dice_per_organ
+    out = {r: {o: [] for o in ORGAN_NAMES} for r in RULES}
+    for raw, ref in raw_predictions(checkpoint, data_dirs):
         for rule, share in RULES.items():
-            pred = raw if share is None else remove_fragments(raw, share)
-            for o in ORGANS:
-                if (ref == o.id).any(): out[rule][o.name].append(dice(pred == o.id, ref == o.id))
+            for o, d in dice_per_organ(raw if share is None else remove_fragments(raw, share), ref).items():
+                if not np.isnan(d): out[rule][o].append(d)
     return out
 
 
@@ -51,11 +52,12 @@ def main(argv=None):
     p.add_argument('--data', nargs='+', default=[], help='labelled folders in FLARE22 layout (default: the shared real cases)')
     p.add_argument('--test', action='store_true', help="each checkpoint's own test split instead")
     a = p.parse_args(argv)
-    if not a.test and not a.data and find_shared_real('ircadb') is None:
+    data_dirs = [] if a.test else a.data or [find_shared_real('ircadb')]
+    if data_dirs == [None]:
         p.exit(2, "postprocess.py: no --data given and the shared real cases (shared/real/ircadb) are not here\n")
     means = {r: [] for r in RULES}
     for ck in a.checkpoints:
-        res = rule_dice(ck, a.data, a.test)
+        res = rule_dice(ck, data_dirs)
         for rule, organs in res.items():
             mean = float(np.mean([d for o in ORGAN_NAMES for d in organs[o]]))
             means[rule].append(mean)
