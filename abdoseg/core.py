@@ -16,7 +16,8 @@ import torch
 __all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'LR_SWAP',
            'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'mirrored_name',
            'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically', 'writable_folder',
-           'check_new_file', 'command_parser', 'console', 'check_parameters', 'positive']
+           'check_new_file', 'command_parser', 'console', 'with_docments', 'document_module', 'check_parameters',
+           'positive']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -205,11 +206,26 @@ def _option_type(annotation, default):
     name = str(annotation).split('|')[0].strip() if annotation is not inspect.Parameter.empty else 'str'
     return {'int': int, 'float': float}.get(name, str)
 
-def command_parser(fn, prog: str, description: str, positional=(), skip=(), choices=None, nargs=None) -> argparse.ArgumentParser:
-    "An argument parser of `fn`'s parameters (a function or a dataclass), their docments as help, defaults shown."
-    p = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    helps, choices, nargs = docments(fn), choices or {}, nargs or {}
-    for name, param in inspect.signature(fn).parameters.items():
+def _command_line_words(text: str, names, positional=()) -> str:
+    "A docment in the command line's words: parameter names as options (`out_dir` -> --out-dir), None as 'not given'."
+    for name in names:
+        word = name if name in positional else '--' + name.replace('_', '-')
+        text = re.sub(rf'`{name}`' + (rf'|\b{name}\b' if '_' in name else ''), word, text)
+    return re.sub(r'\bNone\b', 'not given', text)
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    "Defaults shown, except where there is none to show."
+    def _get_help_string(self, action):
+        return action.help if action.default in (None, argparse.SUPPRESS) or action.option_strings == ['--debug'] else super()._get_help_string(action)
+
+def command_parser(fn, prog: str, description: str, positional=(), skip=(), choices=None, nargs=None, helps=None) -> argparse.ArgumentParser:
+    """An argument parser of `fn`'s parameters (a function or a dataclass), their docments as help, defaults shown;
+    `helps` replaces a docment that speaks of Python rather than of the command line."""
+    p = argparse.ArgumentParser(prog=prog, description=description, formatter_class=_HelpFormatter)
+    names = inspect.signature(fn).parameters
+    helps = {k: _command_line_words(v or '', names, positional) for k, v in docments(fn).items()} | (helps or {})
+    choices, nargs = choices or {}, nargs or {}
+    for name, param in names.items():
         if name in skip: continue
         kw = dict(help=helps.get(name) or name.replace('_', ' '))
         if name in positional: p.add_argument(name, **kw); continue
@@ -239,6 +255,36 @@ def console(prog: str):
         return command
     return wrap
 
+# %% ../nbs/00_core.ipynb #a8e32530
+def _docments_text(obj) -> str:
+    "A 'Parameters' section (one line per documented parameter or field) of `obj`'s docments, or ''."
+    try: d = docments(obj, full=True)
+    except (TypeError, OSError, ValueError): return ''
+    lines = []
+    for name, info in d.items():
+        if not info.get('docment'): continue
+        anno = info['anno'] if isinstance(info['anno'], str) else getattr(info['anno'], '__name__', '')
+        anno = '' if anno in ('_empty', 'empty') else anno
+        default = info.get('default', inspect.Parameter.empty)
+        head = 'Returns' if name == 'return' else name + (f' : {anno}' if anno else '') + ('' if default is inspect.Parameter.empty else f' = {default!r}')
+        lines.append(f"{head}\n    {info['docment']}")
+    return '\n\nParameters\n----------\n' + '\n'.join(lines) if lines else ''
+
+def with_docments(obj):
+    "`obj` with its docments appended to its docstring (once), for `help()` and Jupyter's `?`."
+    extra = _docments_text(obj)
+    if extra and 'Parameters\n----------' not in (obj.__doc__ or ''):
+        try: obj.__doc__ = (obj.__doc__ or '').rstrip() + extra
+        except (AttributeError, TypeError): pass
+    return obj
+
+def document_module(name: str):
+    "`with_docments` on every public function and class that the module `name` defines."
+    mod = sys.modules[name]
+    for key in getattr(mod, '__all__', []):
+        obj = getattr(mod, key, None)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, '__module__', None) == name: with_docments(obj)
+
 # %% ../nbs/00_core.ipynb #f3b902d5
 def check_parameters(**params):
     "Check a job's parameters by name: each `name=(value, type or tuple of types)`; `None` among the types allows None."
@@ -261,3 +307,6 @@ def positive(kind=int):
         return value
     parse.__name__ = f'positive {kind.__name__}'
     return parse
+
+# %% ../nbs/00_core.ipynb #6beabe46
+document_module(__name__)

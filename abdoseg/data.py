@@ -18,13 +18,14 @@ from . import __version__
 from .core import ORGANS, Organ, organ, AbdosegError, InvalidDataset, label_map, atomic_path, write_text_atomically
 
 # %% auto #0
-__all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'MASK_FILES', 'SEG_STORAGE', 'LPS_RAS', 'KIDNEY', 'RIGHT', 'LEFT', 'ABDOSEG_TO_FLARE22',
-           'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti', 'starts_like_dicom', 'is_dicom_dir',
-           'without_suffix', 'case_name', 'images_in', 'detect_layout', 'label_candidates', 'find_cases', 'Volume',
-           'radiological', 'read_volume', 'volume_of', 'find_shared_real', 'reorient_nifti', 'check_same_grid',
-           'is_mask_folder', 'read_masks', 'is_dicom_seg', 'segment_organ', 'on_grid', 'read_dicom_seg', 'read_labels',
-           'read_case', 'validate_cases', 'nifti_like', 'save_nifti', 'save_labels', 'save_masks', 'series_headers',
-           'frame_voxels', 'dicom_seg', 'save_dicom_seg', 'make_split', 'load_or_make_split']
+__all__ = ['NIFTI_SUFFIXES', 'LAYOUTS', 'MASK_FILES', 'SEG_STORAGE', 'LPS_RAS', 'KIDNEY', 'RIGHT', 'LEFT', 'LABEL_MARKS',
+           'ABDOSEG_TO_FLARE22', 'KEEP_PATIENT', 'OPTIONAL_STUDY', 'INSTITUTION', 'Case', 'is_nifti',
+           'starts_like_dicom', 'is_dicom_dir', 'without_suffix', 'case_name', 'images_in', 'detect_layout',
+           'label_candidates', 'find_cases', 'Volume', 'radiological', 'read_volume', 'volume_of', 'find_shared_real',
+           'reorient_nifti', 'check_same_grid', 'is_mask_folder', 'read_masks', 'is_dicom_seg', 'segment_organ',
+           'on_grid', 'read_dicom_seg', 'label_source', 'read_labels', 'read_case', 'validate_cases', 'nifti_like',
+           'save_nifti', 'save_labels', 'save_masks', 'series_headers', 'frame_voxels', 'dicom_seg', 'save_dicom_seg',
+           'make_split', 'load_or_make_split']
 
 # %% ../nbs/01_data.ipynb #cd132858
 NIFTI_SUFFIXES = ('.nii.gz', '.nii')
@@ -316,9 +317,34 @@ def read_dicom_seg(path, like: Volume | None = None) -> Volume:
     return Volume(on_grid(array, affine, like, path), like.affine, like.original_affine, like.original_shape, str(path))
 
 # %% ../nbs/01_data.ipynb #dd6a6808
-def read_labels(path, source='flare22', like: Volume | None = None) -> Volume:
-    """A label map in abdoseg ids from any of its forms: a NIfTI file (or DICOM series) in `source`'s ids, a folder of
-    per-organ masks, or a DICOM SEG. With `like`, it is checked to lie on that image's grid (a SEG is placed onto it)."""
+LABEL_MARKS = {'abdoseg': 'abdoseg labels: abdoseg ids', 'flare22': 'abdoseg labels: FLARE22 ids'}   # NIfTI descrip of abdoseg's label maps
+
+def _marked_source(path: Path) -> str | None:
+    "The label ids that abdoseg wrote a NIfTI label map in (its header's description), if abdoseg wrote it."
+    if not is_nifti(path): return None
+    descrip = bytes(_load_nifti(path).header['descrip'].item()).split(b'\0')[0].decode('ascii', 'replace')
+    return next((s for s, mark in LABEL_MARKS.items() if descrip == mark), None)
+
+def label_source(path, values, source=None) -> str:
+    """The label map whose ids a label file holds: abdoseg's own outputs say so in their header; otherwise ids over 4
+    are FLARE22's, and ids that abdoseg's and FLARE22's would read as different organs need `source`."""
+    marked, ids = _marked_source(Path(path)), set(int(v) for v in np.unique(values)) - {0}
+    if source is not None:
+        if marked and label_map(source).name != label_map(marked).name:
+            raise AbdosegError(f"abdoseg wrote this label map in {label_map(marked).name} ids, not {label_map(source).name}'s: "
+                               f"read it with source={marked!r} (or none)", path)
+        return source
+    if marked: return marked
+    if ids <= {1, 2} or 4 < max(ids) <= 13: return 'flare22'           # ids 1 and 2 are the same organs in both
+    if max(ids) > 13: raise AbdosegError(f"label ids {sorted(ids)[:12]} are not abdoseg's (0-4) nor FLARE22's (0-13): "
+                                         "give their source (e.g. 'totalsegmentator')", path)
+    raise AbdosegError(f"label ids {sorted(ids)} may be abdoseg's (3 left kidney, 4 spleen) or FLARE22's (3 spleen, 4 pancreas): "
+                       "give their source ('abdoseg' or 'flare22')", path)
+
+def read_labels(path, source=None, like: Volume | None = None) -> Volume:
+    """A label map in abdoseg ids from any of its forms: a NIfTI file (or DICOM series) in `source`'s ids (None: as
+    `label_source` tells), a folder of per-organ masks, or a DICOM SEG. With `like`, it is checked to lie on that
+    image's grid (a SEG is placed onto it)."""
     path = Path(path)
     if is_dicom_seg(path): return read_dicom_seg(path, like)
     if is_mask_folder(path): labels = read_masks(path)
@@ -326,7 +352,8 @@ def read_labels(path, source='flare22', like: Volume | None = None) -> Volume:
         raise AbdosegError("not a label map: a NIfTI file, a folder of organ masks (liver.nii.gz, kidney_right.nii.gz, "
                            "kidney_left.nii.gz, spleen.nii.gz) or a DICOM SEG file", path)
     else:
-        labels = read_volume(path, 'label'); labels = labels.like(label_map(source)(labels.array, path))
+        labels = read_volume(path, 'label')
+        labels = labels.like(label_map(label_source(path, labels.array, source))(labels.array, path))
     if like is not None: check_same_grid(like, labels)
     return labels
 
@@ -364,8 +391,11 @@ def save_nifti(img: nib.Nifti1Image, path) -> Path:
 
 # %% ../nbs/01_data.ipynb #e1bb4560
 def save_labels(labels_ras: np.ndarray, vol: Volume, path, flare22_ids=False) -> Path:
-    "Write a RAS+ label map on `vol`'s grid as one NIfTI in the input's voxel order and affine."
-    return save_nifti(nifti_like(ABDOSEG_TO_FLARE22[labels_ras] if flare22_ids else labels_ras, vol), path)
+    """Write a RAS+ label map on `vol`'s grid as one NIfTI in the input's voxel order and affine, its ids (abdoseg's or
+    FLARE22's) named in the header's description, so that `read_labels` reads it back as it was meant."""
+    img = nifti_like(ABDOSEG_TO_FLARE22[labels_ras] if flare22_ids else labels_ras, vol)
+    img.header['descrip'] = LABEL_MARKS['flare22' if flare22_ids else 'abdoseg']
+    return save_nifti(img, path)
 
 # %% ../nbs/01_data.ipynb #f3f05ec0
 def save_masks(labels_ras: np.ndarray, vol: Volume, folder) -> list[Path]:
@@ -514,3 +544,7 @@ def load_or_make_split(folder, names, fractions=(0.7, 0.1, 0.2), seed=0, filenam
     split = make_split(names, fractions, seed, strata)
     write_text_atomically(path, json.dumps(split, indent=1))
     return split
+
+# %% ../nbs/01_data.ipynb #aebb6fdc
+from .core import document_module
+document_module(__name__)

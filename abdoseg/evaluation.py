@@ -85,3 +85,7 @@ def plot_dice_boxes(df: pd.DataFrame, path=None, postprocess=True):
     if path:
         with atomic_path(path) as tmp: fig.savefig(tmp, dpi=90)
     return fig
+
+# %% ../nbs/06_evaluation.ipynb #ebb1571f
+from .core import document_module
+document_module(__name__)

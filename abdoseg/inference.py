@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_inference.ipynb #8fc224e2
 from __future__ import annotations
-import csv, itertools, json
+import csv, gzip, itertools, json
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .core import (ORGANS, Organ, N_CLASSES, LR_SWAP, AbdosegError, InvalidDataset, atomic_path, write_text_atomically,
                           get_device, command_parser, console, check_new_file)
-from .data import (Volume, read_volume, is_nifti, is_dicom_dir, images_in, case_name, without_suffix, save_labels, save_masks,
+from .data import (Volume, read_volume, is_nifti, is_dicom_dir, starts_like_dicom, images_in, case_name, without_suffix, save_labels, save_masks,
                           save_dicom_seg)
 from .preprocessing import Intensity, resample_array, new_shape, body_bbox
 from .vnet import VNet, prepare_model, autocast
@@ -26,8 +26,8 @@ __all__ = ['CHECKPOINT_KIND', 'CHECKPOINT_VERSION', 'LATERAL_PAIRS', 'OUTPUT_TYP
            'checkpoint_from_dict', 'save_checkpoint', 'load_checkpoint', 'as_checkpoint', 'model_from_checkpoint',
            'load_model', 'window_starts', 'gaussian_weights', 'sliding_window', 'mirrored_scores', 'remove_fragments',
            'network_input', 'check_ct', 'predict_volume', 'plausible_volume', 'wrong_sides', 'check_prediction',
-           'organ_statistics', 'output_paths', 'check_outputs', 'write_labels', 'predict', 'BatchFailures',
-           'write_volumes_csv', 'predict_cli']
+           'organ_statistics', 'output_paths', 'volumes_table', 'check_outputs', 'write_labels', 'predict',
+           'BatchFailures', 'write_volumes_csv', 'predict_cli']
 
 # %% ../nbs/04b_inference.ipynb #cbd472a0
 CHECKPOINT_KIND, CHECKPOINT_VERSION = 'abdoseg checkpoint', 2
@@ -110,12 +110,29 @@ def save_checkpoint(path, ck: Checkpoint) -> Path:
     return Path(path)
 
 # %% ../nbs/04b_inference.ipynb #2ccf55df
+def _kind_of_file(path: Path) -> str | None:
+    "What a file that is no checkpoint holds, told by its first bytes: a NIfTI image, a DICOM file, nothing."
+    with open(path, 'rb') as f: head = f.read(348)
+    if head[:2] == b'\x1f\x8b':
+        try: head = gzip.open(path).read(348)
+        except (OSError, EOFError): return 'a damaged gzip file'
+    if head[344:347] in (b'n+1', b'ni1') or is_nifti(path): return 'a NIfTI image'
+    if starts_like_dicom(path): return 'a DICOM file'
+    if not head: return 'an empty file'
+
+def _unreadable(path: Path, e: Exception) -> AbdosegError:
+    "The error for a file `torch.load` refused; PyTorch's own advice (to load unsafely) is never passed on."
+    if kind := _kind_of_file(path): return AbdosegError(f"not an abdoseg checkpoint: {path.name} is {kind}", path)
+    why = 'it holds objects other than tensors and plain values' if 'weights_only' in str(e) else f"{type(e).__name__}: {_first_line(e)}"
+    return AbdosegError(f"not an abdoseg checkpoint: torch.load cannot read it safely ({why})", path)
+
 def load_checkpoint(path, map_location='cpu') -> Checkpoint:
     "A checkpoint file, loaded safely (`weights_only=True`: no code runs from the file) and checked."
     path = Path(path)
     if not path.exists(): raise AbdosegError("no such checkpoint", path)
+    if path.is_dir(): raise AbdosegError("not an abdoseg checkpoint: a folder, not a file", path)
     try: d = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise AbdosegError(f"not a loadable abdoseg checkpoint ({type(e).__name__}: {_first_line(e)})", path) from None
+    except Exception as e: raise _unreadable(path, e) from None
     ck = checkpoint_from_dict(d, path)
     ck.path = str(path)                          # where it came from, for messages (not saved)
     return ck
@@ -236,9 +253,10 @@ def check_ct(vol: Volume, ck: Checkpoint):
 
 # %% ../nbs/04b_inference.ipynb #4e98e0f1
 @torch.no_grad()
-def predict_volume(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False, postprocess=False, batch_size=4,
+def predict_volume(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False, postprocess=True, batch_size=4,
                    max_gpu_scores_gb=4., amp=True) -> np.ndarray:
-    """abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid. On a GPU, the class scores of a volume
+    """abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid, each organ's fragments removed as `predict`
+    removes them (`postprocess=False`: the network's labels as they are). On a GPU, the class scores of a volume
     larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU). `amp=False`
     computes in float32 where `vnet.autocast` would use bf16."""
     device = next(model.parameters()).device
@@ -306,19 +324,27 @@ def _is_file_output(output, output_type) -> bool:
     return (output_type == 'nifti' and is_nifti(output)) or (output_type == 'dicom-seg' and str(output).endswith('.dcm'))
 
 def output_paths(inp: Path, output: Path, single: bool, output_type='nifti') -> dict:
-    "Where one input's results go: its labels (a file, or a folder of masks), its report and its statistics."
+    "Where one input's results go: its labels (a file, or a folder of masks), and its report and statistics, named after the labels."
     name = case_name(inp)
     if output_type == 'masks':
         labels = output if single else output / name
         return dict(labels=labels, report=labels / 'report.json', statistics=labels / 'statistics.json')
     labels = output if single and _is_file_output(output, output_type) else output / (name + SUFFIX[output_type])
-    report = labels.parent / (without_suffix(labels.name) + ('.json' if output_type == 'nifti' else '_seg.json'))   # a NIfTI and a SEG may share a folder
-    return dict(labels=labels, report=report,
-                statistics=labels.parent / ('statistics.json' if single else f'{name}_statistics.json'))
+    stem = without_suffix(labels.name) + ('' if output_type == 'nifti' else '_seg')     # a NIfTI and a SEG may share a folder
+    return dict(labels=labels, report=labels.parent / f'{stem}.json', statistics=labels.parent / f'{stem}_statistics.json')
+
+def volumes_table(paths: list[dict], output: Path, single: bool, output_type='nifti') -> Path:
+    "Where the organ volumes table goes: named after a single output (inside a masks folder), `volumes.csv` in a batch's folder."
+    if not single: return output / 'volumes.csv'
+    if output_type == 'masks': return paths[0]['labels'] / 'volumes.csv'
+    report = paths[0]['report']
+    return report.with_name(report.name[:-len('.json')] + '_volumes.csv')
 
 # %% ../nbs/04b_inference.ipynb #c7362551
-def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=False, statistics=False, overwrite=False) -> list[dict]:
-    "Every input's `output_paths`, once each is checked to be possible: raises `AbdosegError` before any work starts."
+def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=False, statistics=False, overwrite=False,
+                  csv=False, inputs=()) -> list[dict]:
+    """Every input's `output_paths` (with `csv`, the volumes table's as `table`), once each is checked to be possible:
+    raises `AbdosegError` before any work starts. `inputs`: more files no output may replace (the checkpoint)."""
     if output_type not in OUTPUT_TYPES: raise AbdosegError(f"output type {output_type!r}: choose one of {', '.join(OUTPUT_TYPES)}")
     if flare22_ids and output_type != 'nifti': raise AbdosegError("FLARE22 ids apply to a NIfTI label map only, not to " + output_type)
     wrong_file = {'masks': is_nifti(output) or str(output).endswith('.dcm'),
@@ -330,11 +356,13 @@ def check_outputs(items: list, output: Path, output_type='nifti', flare22_ids=Fa
     if output_type == 'dicom-seg' and (other := next((i for i in items if not is_dicom_dir(i)), None)):
         raise AbdosegError("a DICOM SEG refers to the slices of a DICOM series, and this input is not one: "
                            "choose the nifti or masks output type", other)
+    table = (Path(csv) if not isinstance(csv, bool) else volumes_table(paths, output, single, output_type)) if csv else None
     written = [f for p in paths for f in _files_written(p, output_type, statistics)]
     if len({f.resolve() for f in written}) < len(written):
         raise AbdosegError("two inputs would write the same output (their case names are equal); give them folders of their own", output)
-    for f in written: check_new_file(f, items, overwrite)
-    return paths
+    for f in written: check_new_file(f, [*items, *inputs], overwrite)
+    if table: check_new_file(table, [*items, *inputs], overwrite, 'volumes table')
+    return [dict(p, table=table) for p in paths]
 
 def _files_written(paths: dict, output_type: str, statistics: bool) -> list[Path]:
     labels = [paths['labels'] / f'{o.totalseg}.nii.gz' for o in ORGANS] if output_type == 'masks' else [paths['labels']]
@@ -348,7 +376,7 @@ def write_labels(labels: np.ndarray, vol: Volume, inp: Path, path: Path, output_
     return save_dicom_seg(labels, vol, inp, path, checkpoint)
 
 # %% ../nbs/04b_inference.ipynb #9f54a94e
-def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
+def predict(checkpoint,                 # a checkpoint file (abdoseg-train's best.pt), or a `Checkpoint`
             inputs,                     # a NIfTI file, a DICOM series folder, or a folder of them
             output,                     # a file for one input (.nii.gz, .dcm), else a folder
             flare22_ids=False,          # write FLARE22's label ids instead of abdoseg's 0-4 (nifti only)
@@ -360,8 +388,9 @@ def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
             model=None,                 # the checkpoint's network already loaded (else loaded here)
             amp=True,                   # bf16 where `vnet.autocast` allows; False: float32
             output_type='nifti',        # 'nifti', 'masks' or 'dicom-seg'
-            statistics=False,           # also write statistics.json per input
+            statistics=False,           # also write each input's statistics (TotalSegmentator's statistics.json)
             overwrite=False,            # replace outputs that exist already
+            csv=False,                  # also write one table of every input's organ volumes: True (beside the outputs) or a path
            ) -> list[dict]:             # one report per input: paths, grid, organ volumes, warnings
     "Segment scans with a checkpoint's network and write each one's labels (as `output_type`), report and statistics."
     inputs, output = Path(inputs), Path(output)
@@ -369,8 +398,9 @@ def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
     items = [inputs] if is_nifti(inputs) or is_dicom_dir(inputs) else images_in(inputs)
     if not items: raise AbdosegError("no NIfTI images or DICOM series found", inputs)
     if not 0 <= overlap < 1: raise AbdosegError(f"overlap must be in [0, 1), not {overlap}")
-    paths = check_outputs(items, output, output_type, flare22_ids, statistics, overwrite)
     ck = as_checkpoint(checkpoint)
+    checkpoint_file = [] if isinstance(checkpoint, Checkpoint) else [checkpoint]
+    paths = check_outputs(items, output, output_type, flare22_ids, statistics, overwrite, csv, checkpoint_file)
     model = model or load_model(ck, device)[0]
     how = dict(overlap=overlap, mirror=mirror, postprocess=postprocess, amp=amp)
     name = Path(checkpoint).name if not isinstance(checkpoint, Checkpoint) else ''
@@ -380,6 +410,9 @@ def predict(checkpoint,                 # a checkpoint file, or a `Checkpoint`
         except AbdosegError as e:
             if len(items) == 1: raise
             failures.append(e); print(f"error: {e}")              # a batch goes on past a bad scan
+    if reports and paths[0]['table']:
+        write_volumes_csv(reports, paths[0]['table'])
+        for r in reports: r['volumes_table'] = str(paths[0]['table'])
     if failures: raise BatchFailures(failures, reports)
     return reports
 
@@ -418,17 +451,22 @@ def write_volumes_csv(reports: list[dict], path) -> Path:
 def predict_cli(argv=None):
     "Console command: `abdoseg-predict CHECKPOINT INPUT OUTPUT [--output-type nifti|masks|dicom-seg] [--statistics] [--csv FILE] ...`."
     p = command_parser(predict, 'abdoseg-predict', 'Segment liver, kidneys and spleen in CT (NIfTI or DICOM).',
-                       positional=('checkpoint', 'inputs', 'output'), skip=('progress', 'model', 'amp'), choices=dict(output_type=OUTPUT_TYPES))
+                       positional=('checkpoint', 'inputs', 'output'), skip=('progress', 'model', 'amp', 'csv'), choices=dict(output_type=OUTPUT_TYPES),
+                       helps=dict(checkpoint="the checkpoint file that abdoseg-train wrote (e.g. runs/cpu/best.pt)",
+                                  output_type="nifti: one label map; masks: a folder of one mask per organ in TotalSegmentator's "
+                                              "names; dicom-seg: a DICOM SEG of a DICOM series input"))
     p.add_argument('--fp32', action='store_true', help='compute in float32 (bf16 is used on GPUs and on CPUs with native bf16)')
-    p.add_argument('--csv', help='where the organ volumes (mL) of every input go as CSV; none given: volumes.csv in the output folder')
+    p.add_argument('--csv', help="where the table of every input's organ volumes (mL) goes; none given: beside the outputs, "
+                                 "named after a single output (scan_labels_volumes.csv), volumes.csv in a batch's folder")
     a = p.parse_args(argv)
-    out = Path(a.output)
-    csv_path = check_new_file(a.csv or (out.parent if _is_file_output(out, a.output_type) else out) / 'volumes.csv', [a.inputs, a.checkpoint],
-                              a.overwrite, 'volumes table')
     try: reps, failed = predict(a.checkpoint, a.inputs, a.output, a.flare22_ids, a.mirror, a.postprocess, a.overlap, a.device,
-                                amp=not a.fp32, output_type=a.output_type, statistics=a.statistics, overwrite=a.overwrite), None
+                                amp=not a.fp32, output_type=a.output_type, statistics=a.statistics, overwrite=a.overwrite,
+                                csv=a.csv or True), None
     except BatchFailures as e: reps, failed = e.reports, e
-    if reps: write_volumes_csv(reps, csv_path)
     for r in reps: print(f"{r['output']}: " + ', '.join(f"{k} {v:.0f} mL" for k, v in r['volumes_ml'].items()))
-    if reps: print(f"organ volumes: {csv_path}")
+    if reps: print(f"organ volumes: {reps[0]['volumes_table']}")
     if failed: raise failed
+
+# %% ../nbs/04b_inference.ipynb #cab1cc89
+from .core import document_module
+document_module(__name__)

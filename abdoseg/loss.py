@@ -50,3 +50,7 @@ class DiceCELoss(DiceLoss):
         t = target[:, 0] if target.ndim == logits.ndim else target
         ce = F.cross_entropy(logits.float(), t.long())
         return self.lambda_dice * super().forward(logits, target) + self.lambda_ce * ce
+
+# %% ../nbs/04_loss.ipynb #decd6b2c
+from .core import document_module
+document_module(__name__)

@@ -68,3 +68,7 @@ def organ_metrics(pred: np.ndarray, ref: np.ndarray, spacing, tolerance_mm=2.) -
                      nsd=float(((da <= tolerance_mm).sum() + (db <= tolerance_mm).sum()) / (len(da) + len(db))))
         out[o.name] = m
     return out
+
+# %% ../nbs/04a_metrics.ipynb #732f0f26
+from .core import document_module
+document_module(__name__)

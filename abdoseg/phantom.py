@@ -462,3 +462,7 @@ def organ_profile(image: np.ndarray, labels: np.ndarray, spacing, ring_mm=8.) ->
                            ring_hu_p10_50_90=np.percentile(img[ring], [10, 50, 90]).round(0).tolist() if ring.any() else None,
                            to_bottom_mm=float(lo[2] * sp[2]), to_top_mm=float((labels.shape[2] - hi[2]) * sp[2]))
     return out
+
+# %% ../nbs/01a_phantom.ipynb #b1913bc1
+from .core import document_module
+document_module(__name__)

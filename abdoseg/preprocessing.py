@@ -347,3 +347,7 @@ class Augmenter:
         seg = F.grid_sample(lab.to(out.dtype), g, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].to(torch.uint8)
         if mirror_x.any(): seg[mirror_x] = torch.as_tensor(LR_SWAP, device=seg.device)[seg[mirror_x].long()]
         return self.intensity(out), seg.long()
+
+# %% ../nbs/02_preprocessing.ipynb #4511eaf5
+from .core import document_module
+document_module(__name__)

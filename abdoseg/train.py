@@ -409,3 +409,7 @@ def train_cli(argv=None):
     a = vars(p.parse_args(argv)); a['split'] = tuple(a['split']); a.pop('debug')
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]
     train(TrainConfig(**a))
+
+# %% ../nbs/05_train.ipynb #2f2d91f4
+from .core import document_module
+document_module(__name__)

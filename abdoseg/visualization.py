@@ -11,6 +11,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgb, LightSource
 from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
 from scipy import ndimage
 from tqdm.auto import tqdm
 from fastcore.basics import patch
@@ -21,7 +22,7 @@ from .metrics import dice_per_organ
 # %% auto #0
 __all__ = ['WINDOWS', 'COLOURS', 'PLANES', 'EDGES', 'ERROR_COLOURS', 'window_hu', 'plane_slice', 'plane_pixel_mm', 'organ_slice',
            'overlay', 'missing_organs', 'show_slice', 'organ_legend', 'three_planes', 'error_overlay', 'compare',
-           'Viewer', 'organ_mesh', 'organ_meshes', 'Scene', 'animate', 'render_cli', 'plot_volumes']
+           'Viewer', 'organ_mesh', 'organ_meshes', 'sides_seen', 'Scene', 'animate', 'render_cli', 'plot_volumes']
 
 # %% ../nbs/07_visualization.ipynb #4ac47a2f
 WINDOWS = {'abdomen': (400, 40), 'liver': (150, 80), 'bone': (1800, 400), 'lung': (1500, -600)}
@@ -65,7 +66,7 @@ def organ_slice(labels: np.ndarray, plane: str) -> int:
 # %% ../nbs/07_visualization.ipynb #464b7516
 def overlay(hu2d: np.ndarray, labels2d: np.ndarray | None = None, window='abdomen', alpha=0.45, organs=None) -> np.ndarray:
     "RGB (uint8) image of a CT slice with the chosen organs (default all) blended in their colours."
-    grey = np.repeat(window_hu(hu2d)[..., None], 3, -1)
+    grey = np.repeat(window_hu(hu2d, window)[..., None], 3, -1)
     if labels2d is None: return np.round(grey * 255).astype(np.uint8)
     if labels2d.shape != hu2d.shape: raise AbdosegError(f"labels {labels2d.shape} and image {hu2d.shape} differ in shape")
     ids = [o.id for o in ORGANS if organs is None or o.name in organs or o.id in organs]
@@ -80,9 +81,11 @@ def missing_organs(labels: np.ndarray) -> list[str]:
     return [o.name for o in ORGANS if o.id not in present]
 
 # %% ../nbs/07_visualization.ipynb #a6c1856e
-def _letters(ax, plane, colour='w'):
+_ON_ANY_BACKGROUND = dict(color='white', fontweight='bold', path_effects=[withStroke(linewidth=2.5, foreground='black')])   # text on any background
+
+def _letters(ax, plane):
     left, right, top, bottom = EDGES[plane]
-    kw = dict(transform=ax.transAxes, color=colour, fontsize=9, fontweight='bold', ha='center', va='center')
+    kw = dict(transform=ax.transAxes, fontsize=9, ha='center', va='center', **_ON_ANY_BACKGROUND)
     for s, x, y in ((left, .03, .5), (right, .97, .5), (top, .5, .96), (bottom, .5, .04)): ax.text(x, y, s, **kw)
 
 def show_slice(image: Volume, labels: np.ndarray | Volume | None = None, plane='axial', index=None, ax=None,
@@ -176,11 +179,12 @@ class Viewer:
         self.opacity = W.FloatSlider(value=0.45, min=0., max=1., step=0.05, description='opacity')
         self.window = W.Dropdown(options=list(WINDOWS), value=window, description='window')
         self.path = W.Text(value='view.png', description='save as'); self.save_button = W.Button(description='save PNG')
+        self.status = W.Label(value=f'saves to {Path("view.png").absolute()}')
         self.image = W.Image(format='png')
 
     @classmethod
-    def from_files(cls, image_path, labels_path=None, source='abdoseg', **kw) -> 'Viewer':
-        "A viewer of an image file (NIfTI or DICOM folder) and, optionally, its labels (`source` ids, masks folder or DICOM SEG)."
+    def from_files(cls, image_path, labels_path=None, source=None, **kw) -> 'Viewer':
+        "A viewer of an image file (NIfTI or DICOM folder) and, optionally, its labels (any form `read_labels` reads; `source`: their ids)."
         image = read_volume(image_path)
         labels = read_labels(labels_path, source, like=image).array if labels_path else None
         return cls(image, labels, **kw)
@@ -205,9 +209,10 @@ def render(self: Viewer) -> np.ndarray:
     scale = self.size / max(h, w)
     img = Image.fromarray(rgb).resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.NEAREST)
     draw = ImageDraw.Draw(img); W_, H_ = img.size
-    for s, (x, y) in zip(EDGES[p], ((4, H_ // 2 - 6), (W_ - 12, H_ // 2 - 6), (W_ // 2 - 3, 3), (W_ // 2 - 3, H_ - 15))):
-        draw.text((x, y), s, fill=(255, 255, 255))
-    draw.text((4, 3), f'{p} {i}', fill=(255, 255, 0))
+    outline = dict(stroke_width=2, stroke_fill=(0, 0, 0))                  # readable on white (a table) as on black (air)
+    for s, xy, anchor in zip(EDGES[p], ((3, H_ // 2), (W_ - 3, H_ // 2), (W_ // 2, 3), (W_ // 2, H_ - 3)), ('lm', 'rm', 'mt', 'mb')):
+        draw.text(xy, s, fill=(255, 255, 255), anchor=anchor, **outline)
+    draw.text((3, 3), f'{p} {i}', fill=(255, 255, 0), **outline)
     return np.asarray(img)
 
 # %% ../nbs/07_visualization.ipynb #4de01958
@@ -218,16 +223,20 @@ def update(self: Viewer, *_):
 
 @patch
 def save(self: Viewer, path) -> Path:
-    "Write the current view as PNG."
-    with atomic_path(path) as tmp: Image.fromarray(self.render()).save(tmp)
-    return Path(path)
+    "Write the current view as PNG and say where (in the viewer's status line)."
+    path = Path(path).absolute()
+    try:
+        with atomic_path(path) as tmp: Image.fromarray(self.render()).save(tmp, format='png')
+    except OSError as e: self.status.value = f'not saved: {e}'; raise AbdosegError(f"cannot write the view ({e.strerror or e})", path) from None
+    self.status.value = f'saved {path}'
+    return path
 
 @patch(as_prop=True)
 def widget(self: Viewer):
     "The controls and the view, for display."
     organ_row = W.HBox(list(self.organs.values()))
     return W.VBox([W.HBox([self.plane, self.window]), self.slice, organ_row, self.opacity,
-                   W.HBox([self.path, self.save_button]), self.image])
+                   W.HBox([self.path, self.save_button, self.status]), self.image])
 
 @patch
 def _ipython_display_(self: Viewer):
@@ -264,6 +273,15 @@ def organ_meshes(labels: Volume | np.ndarray, affine=None, voxel_mm=3.0) -> dict
 # %% ../nbs/07_visualization.ipynb #4d5ccaa2
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
+def sides_seen(azim: float) -> tuple[str, str]:
+    """The patient's directions at the left and right edges of a view from azimuth `azim` (degrees; 90: from the
+    front), the nearer one first where the view is oblique (`'RA'`: right and anterior)."""
+    a = np.deg2rad(azim)
+    right = np.array([-np.sin(a), np.cos(a)])                          # the screen's right, in world (x, y)
+    def name(v): return ''.join(s for s, w in sorted(((('R' if v[0] > 0 else 'L'), abs(v[0])), (('A' if v[1] > 0 else 'P'), abs(v[1]))),
+                                                     key=lambda t: -t[1]) if w > 0.38)
+    return name(-right), name(right)
+
 class Scene:
     "One or more label maps' organ meshes, drawn side by side in 3D."
     def __init__(self, meshes: list[dict], titles=None, size=480, elev=10.):
@@ -282,25 +300,36 @@ class Scene:
                 ax.add_collection3d(Poly3DCollection(v[f], facecolors=o.colour, linewidths=0, shade=True, lightsource=light))
             for a, (l_, h_) in zip('xyz', zip(c - half, c + half)): getattr(ax, f'set_{a}lim')(l_, h_)
             ax.set_box_aspect((1, 1, 1)); ax.set_axis_off()
-            for s, p in (('R', (c[0] + half, c[1], c[2])), ('L', (c[0] - half, c[1], c[2])), ('A', (c[0], c[1] + half, c[2])),
-                         ('P', (c[0], c[1] - half, c[2])), ('S', (c[0], c[1], c[2] + half)), ('I', (c[0], c[1], c[2] - half))):
-                ax.text(*p, s, fontsize=10, fontweight='bold', color='0.25', ha='center', va='center')
             if titles: ax.set_title(titles[i], fontsize=10)
             missing = [o.title for o in ORGANS if o.name not in m]
-            if missing: ax.text2D(0.5, 0.02, 'missing: ' + ', '.join(missing), transform=ax.transAxes, ha='center', fontsize=8, color='firebrick')
-        self.fig.subplots_adjust(0, 0, 1, 0.95 if titles else 1, 0, 0)
+            if missing: ax.text2D(0.5, 0.1, 'missing: ' + ', '.join(missing), transform=ax.transAxes, ha='center', fontsize=8, color='firebrick')
+        self.fig.subplots_adjust(0, 0.1, 1, 0.9 if titles else 1, 0, 0)
+        wide = size * n >= 400
+        organ_legend(self.fig, ncol=len(ORGANS) if wide else 2, fontsize=8 if wide else 6, handlelength=1, columnspacing=1)
+        self.letters = [self._edge_letters(ax) for ax in self.axes]
+
+    def _edge_letters(self, ax) -> list:
+        "Texts at the left, right, top and bottom edges of `ax`'s frame, readable on any background."
+        b = ax.get_position()
+        kw = dict(fontsize=10, color='0.15', fontweight='bold', path_effects=[withStroke(linewidth=3, foreground='white')])
+        return [self.fig.text(b.x0 + 0.02, (b.y0 + b.y1) / 2, '', ha='left', va='center', **kw),
+                self.fig.text(b.x1 - 0.02, (b.y0 + b.y1) / 2, '', ha='right', va='center', **kw),
+                self.fig.text((b.x0 + b.x1) / 2, b.y1 - 0.02, 'S', ha='center', va='top', **kw),
+                self.fig.text((b.x0 + b.x1) / 2, b.y0 + 0.02, 'I', ha='center', va='bottom', **kw)]
 
     def frame(self, azim: float) -> np.ndarray:
-        "RGB image of the scene seen from azimuth `azim` (90: from the front)."
-        for ax in self.axes: ax.view_init(self.elev, azim)
+        "RGB image of the scene seen from azimuth `azim` (90: from the front), the patient's directions at the frame's edges."
+        left, right = sides_seen(azim)
+        for ax, letters in zip(self.axes, self.letters):
+            ax.view_init(self.elev, azim); letters[0].set_text(left); letters[1].set_text(right)
         self.fig.canvas.draw()
         return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
 
 # %% ../nbs/07_visualization.ipynb #2d43d37e
-def _labels_of(x, source='abdoseg', like=None) -> Volume:
+def _labels_of(x, source=None, like=None) -> Volume:
     return x if isinstance(x, Volume) else read_labels(x, source, like)
 
-def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_mm=3.0, source='abdoseg', progress=True) -> Path:
+def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_mm=3.0, source=None, progress=True) -> Path:
     """A turning 3D view of a label map (`Volume` or file) written to `output` (.gif or .mp4; .png: the first frame);
     with `reference`, reference and prediction side by side."""
     output = Path(output)
@@ -329,7 +358,8 @@ def render_cli(argv=None):
     p.add_argument('output', help='.gif or .mp4: a turning 3D view; .png: its first frame, or with --image the three planes')
     p.add_argument('--image', help='the CT: PNG output becomes the three planes with the organs overlaid')
     p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
-    p.add_argument('--source', default='abdoseg', choices=list(LABEL_MAPS), help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator")
+    p.add_argument('--source', choices=list(LABEL_MAPS), help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator; "
+                                                              "none given: abdoseg-predict's outputs are known by their header, others by their ids")
     p.add_argument('--reference-source', choices=list(LABEL_MAPS), help="the label ids of a NIfTI reference (default: as --source)")
     p.add_argument('--frames', type=positive(), default=36, help='frames of a full turn (.gif, .mp4)')
     p.add_argument('--size', type=positive(), default=480, help='height of each view in pixels')
@@ -370,3 +400,7 @@ def plot_volumes(df, path=None, postprocess=True):
     if path:
         with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110)
     return fig
+
+# %% ../nbs/07_visualization.ipynb #b23983b3
+from .core import document_module
+document_module(__name__)

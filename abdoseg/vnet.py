@@ -157,3 +157,7 @@ def autocast(device, enabled=True):
     device = torch.device(device)
     use = enabled and (device.type == 'cuda' or (device.type == 'cpu' and cpu_has_bf16()))
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=use)
+
+# %% ../nbs/03_vnet.ipynb #80680fc6
+from .core import document_module
+document_module(__name__)
