@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #b05cf3c5
 from __future__ import annotations
-import json, os, re, tempfile
+import json, os, re
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import ORGANS, AbdosegError, atomic_path, check_new_file, write_text_atomically
+from .core import ORGANS, AbdosegError, atomic_path, check_new_file
 from .data import find_cases, read_case
 from .metrics import organ_metrics
 from .inference import as_checkpoint, load_model, predict_volume, remove_fragments

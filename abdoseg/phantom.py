@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_phantom.ipynb #5499b224
 from __future__ import annotations
-import argparse, json, os, time
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
 from .core import AbdosegError, FLARE22_NAMES, ORGANS, atomic_path, write_text_atomically, command_parser, console
-from .data import LAYOUTS, radiological, reorient_nifti
+from .data import LAYOUTS, reorient_nifti
 
 # %% auto #0
 __all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'T', 'FLARE', 'WALL', 'SIZES', 'TARGETS', 'PHANTOM_VERSION',
@@ -190,7 +190,7 @@ def draw_body_wall(P: Painter, a):
 # %% ../nbs/01a_phantom.ipynb #cb215619
 def draw_spine_and_ribs(P: Painter, a):
     "Paraspinal and psoas muscles, vertebrae with discs, the spinal canal, ribs, iliac wings."
-    rng, ys, zlo, zhi = P.rng, a.spine_y, -400., 400.
+    ys, zlo, zhi = a.spine_y, -400., 400.
     any_ = lambda t: np.ones(t.shape, bool)
     for s in (1, -1):
         P.blob((s * 32, ys - 38, 0), (26, 20, 600), 'muscle', bump=0.03, where=any_)

@@ -4,9 +4,9 @@
 
 # %% ../nbs/02_preprocessing.ipynb #edc57908
 from __future__ import annotations
-import hashlib, json, math, os, time
+import hashlib, json, math, os
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, InvalidDataset, N_CLASSES, ORGANS, LR_SWAP, atomic_path, project_root
+from .core import AbdosegError, InvalidDataset, LR_SWAP, atomic_path, project_root
 from .data import Case, Volume, read_case
 
 # %% auto #0

@@ -4,12 +4,11 @@
 
 # %% ../nbs/05_train.ipynb #9856fa6a
 from __future__ import annotations
-import argparse, csv, json, math, os, shutil, sys, tempfile, threading, time, queue
-from dataclasses import dataclass, field, asdict, fields
+import csv, json, math, os, sys, threading, time, queue
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import (AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS, command_parser, console, writable_folder, atomic_path,
                           write_text_atomically, get_device, project_root, seed_everything)
@@ -385,7 +384,6 @@ def train(cfg: TrainConfig, log=print) -> dict:
 # %% ../nbs/05_train.ipynb #aa7a974c
 def plot_curves(history, path=None):
     "Training loss and validation Dice per organ against epoch; saved to `path` when given."
-    import matplotlib
     import matplotlib.pyplot as plt
     ep = [h['epoch'] for h in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))

@@ -4,10 +4,9 @@
 
 # %% ../nbs/07_visualization.ipynb #79f752cb
 from __future__ import annotations
-import argparse, io, sys, time
+import argparse, io, time
 from pathlib import Path
 import numpy as np
-import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgb, LightSource
 from matplotlib.patches import Patch

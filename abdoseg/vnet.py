@@ -4,7 +4,6 @@
 
 # %% ../nbs/03_vnet.ipynb #732b3220
 from __future__ import annotations
-import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
