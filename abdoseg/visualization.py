@@ -368,6 +368,8 @@ def render_cli(argv=None):
     p.add_argument('--debug', action='store_true', help='on a failure, show the traceback')
     a = p.parse_args(argv)
     t0, ref_source = time.time(), a.reference_source or a.source
+    for given in (a.labels, a.image, a.reference):                           # the inputs first: the real mistake named first
+        if given and not Path(given).exists(): raise AbdosegError("no such file or folder", given)
     if Path(a.output).suffix.lower() not in ('.gif', '.mp4', '.png'): raise AbdosegError("write .gif, .mp4 or .png", a.output)
     check_new_file(a.output, [x for x in (a.labels, a.image, a.reference) if x], a.overwrite)
     planes = a.image and Path(a.output).suffix.lower() == '.png'
