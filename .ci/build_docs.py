@@ -16,9 +16,11 @@ CFG = ConfigParser(delimiters=['=']); CFG.read(ROOT / 'settings.ini'); CFG = CFG
 HIDDEN = {'hide', 'default_exp', 'export', 'exporti'}
 
 def notebooks() -> list[Path]:
-    "The pages of the site: the index, the numbered notebooks in order, then the others (tests/ stays out)."
+    "The pages of the site: the index, the numbered notebooks in order, the others, then the experiments (tests/ stays out)."
     nbs = sorted(NBS.glob('*.ipynb'))
-    return [NBS / 'index.ipynb'] + [p for p in nbs if p.name != 'index.ipynb']
+    return [NBS / 'index.ipynb'] + [p for p in nbs if p.name != 'index.ipynb'] + sorted(NBS.glob('experiments/*.ipynb'))
+
+def page(path: Path) -> str: return path.relative_to(NBS).with_suffix('').as_posix()
 
 def directives(source: str) -> tuple[set, str]:
     "A cell's `#|` directives (their first words) and its source without them."
@@ -50,12 +52,15 @@ def api_doc(module, name: str) -> str:
     lines = [l for l in md.splitlines() if not l.startswith('[source]')]            # a link to a code host that may not exist
     return '\n'.join(lines).strip().removeprefix('---').strip()
 
-def repo_links(text: str, pages: set) -> str:
-    "Links to files of the repository that are not pages of the site, pointed at the code host."
+def repo_links(text: str, pages: set, folder: Path) -> str:
+    "Links to files of the repository that are not pages of the site (from `folder`, else the root), pointed at the code host."
     def fix(m):
         target = m.group(2)
-        if re.match(r'[a-z]+:|#|/', target) or target.split('#')[0].replace('.ipynb', '') in pages or target.startswith('images/'): return m.group(0)
-        path = next((d / target.split('#')[0] for d in (NBS, ROOT) if (d / target.split('#')[0]).exists()), NBS / target).resolve()
+        file = target.split('#')[0]
+        if re.match(r'[a-z]+:|#|/', target) or file.startswith('images/'): return m.group(0)
+        here = (folder / file).resolve()
+        if here.suffix == '.ipynb' and here.is_relative_to(NBS) and page(here) in pages: return m.group(0)
+        path = next((p for p in (folder / file, ROOT / file) if p.exists()), folder / file).resolve()
         try: rel = path.relative_to(ROOT)
         except ValueError: return m.group(1)                              # outside the repository: the text alone
         return f"{m.group(1)}({CFG['git_url']}/blob/{CFG['branch']}/{rel.as_posix()})"
@@ -75,7 +80,7 @@ def process(path: Path, pages: set) -> dict:
                 cells += [markdown(api_doc(module, n), f"{cell['id']}-{i}") for i, n in enumerate(defined_names(rest))]
             continue
         cell = copy.deepcopy(cell); cell['source'] = rest
-        if cell['cell_type'] == 'markdown': cell['source'] = repo_links(rest, pages)
+        if cell['cell_type'] == 'markdown': cell['source'] = repo_links(rest, pages, path.parent)
         cells.append(cell)
     nb['cells'] = cells
     return nb
@@ -88,11 +93,12 @@ def toctree(pages: list[str]) -> dict:
 def main():
     shutil.rmtree(PROC, ignore_errors=True); PROC.mkdir()
     paths = notebooks()
-    pages = [p.stem for p in paths]
+    pages = [page(p) for p in paths]
     for p in paths:
         nb = process(p, set(pages))
         if p.stem == 'index': nb['cells'].append(toctree(pages[1:]))
-        (PROC / p.name).write_text(json.dumps(nb, indent=1))
+        (PROC / page(p)).parent.mkdir(parents=True, exist_ok=True)
+        (PROC / f'{page(p)}.ipynb').write_text(json.dumps(nb, indent=1))
     shutil.copytree(NBS / 'images', PROC / 'images')
     shutil.rmtree(DOCS, ignore_errors=True)
     r = subprocess.run([sys.executable, '-m', 'sphinx', '-b', 'html', '-q', '-c', str(ROOT / '.ci' / 'sphinx'), str(PROC), str(DOCS)])

@@ -31,7 +31,8 @@ PAGE_FACTS = """() => ({
 
 def main():
     from playwright.sync_api import sync_playwright
-    expected = ['index'] + sorted(p.stem for p in NBS.glob('*.ipynb') if p.stem != 'index')
+    expected = ['index'] + sorted(p.stem for p in NBS.glob('*.ipynb') if p.stem != 'index') + \
+               sorted(f'experiments/{p.stem}' for p in NBS.glob('experiments/*.ipynb'))
     problems = [f"no page for nbs/{n}.ipynb" for n in expected if not (DOCS / f'{n}.html').exists()]
     base, shots = serve(DOCS), DOCS / '_screenshots'
     shots.mkdir(exist_ok=True)
