@@ -45,8 +45,9 @@ def api_doc(module, name: str) -> str:
     obj = module
     for part in name.split('.'): obj = getattr(obj, part)
     obj = getattr(obj, 'fget', obj)
+    from abdoseg.core import DOCMENTS_SECTION
     doc = obj.__doc__
-    if doc and '\n\nParameters\n----------' in doc: obj.__doc__ = doc.split('\n\nParameters\n----------')[0]   # with_docments' copy
+    if doc and DOCMENTS_SECTION in doc: obj.__doc__ = doc.split(DOCMENTS_SECTION)[0]      # the signature shows the docments
     try: md = show_doc(obj, name=name, title_level=3)._repr_markdown_()
     finally: obj.__doc__ = doc
     lines = [l for l in md.splitlines() if not l.startswith('[source]')]            # a link to a code host that may not exist

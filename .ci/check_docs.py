@@ -26,8 +26,7 @@ def serve(folder: Path) -> str:
 PAGE_FACTS = """() => ({
   images: [...document.images].map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-  ids: [...document.querySelectorAll('[id]')].map(e => e.id),
-  title: document.title})"""
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id)})"""
 
 def main():
     from playwright.sync_api import sync_playwright

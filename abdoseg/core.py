@@ -14,10 +14,10 @@ import torch
 
 # %% auto #0
 __all__ = ['ORGANS', 'ORGAN_NAMES', 'N_CLASSES', 'FLARE22', 'FLARE22_NAMES', 'TOTALSEG_V2', 'ABDOSEG', 'LABEL_MAPS', 'LR_SWAP',
-           'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map', 'mirrored_name',
-           'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically', 'writable_folder',
-           'check_new_file', 'command_parser', 'console', 'with_docments', 'document_module', 'check_parameters',
-           'positive']
+           'DOCMENTS_SECTION', 'Organ', 'organ', 'AbdosegError', 'InvalidDataset', 'LabelMap', 'label_map',
+           'mirrored_name', 'seed_everything', 'get_device', 'project_root', 'atomic_path', 'write_text_atomically',
+           'writable_folder', 'check_new_file', 'command_parser', 'console', 'with_docments', 'document_module',
+           'check_parameters', 'positive']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _command_line_words(text: str, names, positional=()) -> str:
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     "Defaults shown, except where there is none to show."
     def _get_help_string(self, action):
-        return action.help if action.default in (None, argparse.SUPPRESS) or action.option_strings == ['--debug'] else super()._get_help_string(action)
+        return action.help if action.default in (None, argparse.SUPPRESS) else super()._get_help_string(action)
 
 def command_parser(fn, prog: str, description: str, positional=(), skip=(), choices=None, nargs=None, helps=None) -> argparse.ArgumentParser:
     """An argument parser of `fn`'s parameters (a function or a dataclass), their docments as help, defaults shown;
@@ -256,6 +256,8 @@ def console(prog: str):
     return wrap
 
 # %% ../nbs/00_core.ipynb #a8e32530
+DOCMENTS_SECTION = '\n\nParameters\n----------\n'     # where `with_docments` starts what it appends to a docstring
+
 def _docments_text(obj) -> str:
     "A 'Parameters' section (one line per documented parameter or field) of `obj`'s docments, or ''."
     try: d = docments(obj, full=True)
@@ -268,12 +270,12 @@ def _docments_text(obj) -> str:
         default = info.get('default', inspect.Parameter.empty)
         head = 'Returns' if name == 'return' else name + (f' : {anno}' if anno else '') + ('' if default is inspect.Parameter.empty else f' = {default!r}')
         lines.append(f"{head}\n    {info['docment']}")
-    return '\n\nParameters\n----------\n' + '\n'.join(lines) if lines else ''
+    return DOCMENTS_SECTION + '\n'.join(lines) if lines else ''
 
 def with_docments(obj):
     "`obj` with its docments appended to its docstring (once), for `help()` and Jupyter's `?`."
     extra = _docments_text(obj)
-    if extra and 'Parameters\n----------' not in (obj.__doc__ or ''):
+    if extra and DOCMENTS_SECTION not in (obj.__doc__ or ''):
         try: obj.__doc__ = (obj.__doc__ or '').rstrip() + extra
         except (AttributeError, TypeError): pass
     return obj
