@@ -49,7 +49,7 @@ def main():
             f = facts[url] = page.evaluate(PAGE_FACTS)
             n_images += len(f['images'])
             problems += [f"{name}.html: the picture {i['src']} does not load" for i in f['images'] if not i['ok']]
-            if name in ('index', '04b_inference'): page.screenshot(path=str(shots / f'{name}.png'), full_page=False)
+            if name in ('index', '04b_checkpoint'): page.screenshot(path=str(shots / f'{name}.png'), full_page=False)
         links = {l for f in facts.values() for l in f['links']}
         for link in sorted(links):
             if not link.startswith(base): external.add(link); continue

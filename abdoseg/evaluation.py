@@ -8,55 +8,88 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import ORGANS, AbdosegError, atomic_path, check_new_file
-from .data import find_cases, read_case
+from .core import ORGANS, ORGAN_NAMES, N_CLASSES, AbdosegError
+from .files import atomic_path, check_new_file
+from .datasets import Case, find_cases, read_case
 from .metrics import organ_metrics
-from .inference import as_checkpoint, load_model, predict_volume, remove_fragments
+from .checkpoint import Checkpoint, as_checkpoint, load_model, read_run_record
+from .postprocessing import remove_fragments
+from .inference import predict_volume
 
 # %% auto #0
-__all__ = ['evaluate', 'summarize', 'worst_cases', 'plot_dice_boxes']
+__all__ = ['cases_to_evaluate', 'case_rows', 'evaluate', 'summarize', 'worst_cases', 'plot_dice_boxes']
+
+# %% ../nbs/06_evaluation.ipynb #3b914366
+def cases_to_evaluate(ck: Checkpoint, split='test', data_dir=None) -> list[Case]:
+    """The cases of a split of the checkpoint's run, read from the run record beside its file, or with `split='all'`
+    every labelled case of `data_dir`."""
+    record = read_run_record(ck.path) if getattr(ck, 'path', None) else None
+    if split == 'all' and data_dir: return find_cases(data_dir)
+    if record is None:
+        raise AbdosegError("no run record (run.json) beside the checkpoint to say its data and split: give data_dir, with split 'all'", getattr(ck, 'path', None))
+    data_dir = Path(data_dir or record.data_dir)
+    if split == 'all': return find_cases(data_dir)
+    if split not in record.split:
+        raise AbdosegError(f"no split {split!r}; the run knows {[k for k in record.split if k in ('train', 'val', 'test')]}, and 'all' takes every case")
+    names = set(record.split[split])
+    if not (cases := [c for c in find_cases(data_dir) if c.name in names]):
+        raise AbdosegError(f"none of the {split} cases of the run's split is in {data_dir}")
+    return cases
+
+# %% ../nbs/06_evaluation.ipynb #d8a10a7e
+def case_rows(name, pred: np.ndarray, ref: np.ndarray, spacing, tolerance_mm=2., min_share=None) -> list[dict]:
+    """One row per organ of one case: its metrics and where the reference organ's voxels went (`to_CLASS`: the share
+    of them predicted as each class, background included), for the post-processing `min_share` (None: none)."""
+    n = N_CLASSES
+    went = np.bincount(ref.ravel().astype(np.int64) * n + pred.ravel(), minlength=n * n).reshape(n, n)
+    went = went / np.maximum(went.sum(1, keepdims=True), 1)
+    classes = ('background', *ORGAN_NAMES)
+    return [dict(case=name, organ=o.name, postprocess=min_share is not None, min_share=min_share, **m,
+                 **{f'to_{c}': float(went[o.id, k]) for k, c in enumerate(classes)})
+            for o, m in zip(ORGANS, organ_metrics(pred, ref, spacing, tolerance_mm).values())]
 
 # %% ../nbs/06_evaluation.ipynb #dac96d45
-def evaluate(checkpoint,                 # a checkpoint file, or a `Checkpoint`
-             split='test',               # a split of the checkpoint's data set, or 'all': every labelled case of `data_dir`
-             data_dir=None,              # None: the data set the checkpoint was trained on
-             out_dir=None,               # where metrics_SPLIT.csv goes (None: not written)
-             mirror=False,               # test-time mirroring
-             tolerance_mm=2.,            # surface tolerance of the NSD
+def evaluate(checkpoint: str | Checkpoint,   # a checkpoint file, or a `Checkpoint`
+             split: str = 'test',               # a split of the checkpoint's run (its run.json), or 'all': every labelled case of `data_dir`
+             data_dir: str | None = None,       # None: the data set the checkpoint's run was trained on
+             out_dir: str | None = None,        # where metrics_SPLIT.csv goes (None: not written)
+             mirror: bool = False,              # test-time mirroring
+             tolerance_mm: float = 2.,          # surface tolerance of the NSD
              device='auto',              # 'auto': a GPU when there is one
              progress=True,              # a progress bar over the cases
              model=None,                 # the checkpoint's network already loaded (else loaded here)
-             overwrite=False,            # replace metrics_SPLIT.csv if it exists
-            ) -> pd.DataFrame:           # one row per case, organ and post-processing on/off
-    """Metrics per case and organ (and post-processing on/off) of a checkpoint on a split of its data set, or with
-    `split='all'` on every labelled case of `data_dir` (any folder in FLARE22's or nnU-Net's layout, e.g. real scans)."""
+             overwrite: bool = False,           # replace metrics_SPLIT.csv if it exists
+             source=None,                # the label ids of the references; None: those the checkpoint was trained on
+             min_shares=(0.1,),          # post-processings measured: `remove_fragments` at each share (1.0: the largest piece alone)
+             cases=None,                 # the cases to evaluate (`Case`s), instead of a split
+            ) -> pd.DataFrame:           # one row per case, organ and post-processing (none, or each of `min_shares`)
+    """Metrics per case and organ (and post-processing) of a checkpoint on a split of its run's data set, or with
+    `split='all'` on every labelled case of `data_dir` (any folder in FLARE22's or nnU-Net's layout, e.g. real scans).
+    Each case is predicted once; each post-processing is applied to that prediction."""
     if out_dir: check_new_file(Path(out_dir) / f'metrics_{split}.csv', overwrite=overwrite, what='metrics table')
     ck = as_checkpoint(checkpoint)
+    cases = cases or cases_to_evaluate(ck, split, data_dir)
     model = model or load_model(ck, device)[0]
-    data_dir = Path(data_dir or ck.data_dir)
-    if split == 'all': cases = find_cases(data_dir)
-    else:
-        if split not in ck.split:
-            raise AbdosegError(f"no split {split!r}; the checkpoint knows {[k for k in ck.split if k in ('train', 'val', 'test')]}, and 'all' takes every case")
-        names = set(ck.split[split])
-        cases = [c for c in find_cases(data_dir) if c.name in names]
-        if not cases: raise AbdosegError(f"none of the {split} cases of the checkpoint's split is in {data_dir}")
     rows = []
     for case in tqdm(cases, desc=f'evaluating {split}', disable=not progress):
-        image, ref = read_case(case, ck.source)
+        image, ref = read_case(case, source or ck.source)
         raw = predict_volume(model, ck, image, mirror=mirror, postprocess=False)
-        for pp, pred in ((False, raw), (True, remove_fragments(raw))):
-            for organ_name, m in organ_metrics(pred, ref.array, image.spacing, tolerance_mm).items():
-                rows.append(dict(case=case.name, organ=organ_name, postprocess=pp, **m))
+        for share, pred in ((None, raw), *((s, remove_fragments(raw, s)) for s in min_shares)):
+            rows += case_rows(case.name, pred, ref.array, image.spacing, tolerance_mm, share)
     df = pd.DataFrame(rows)
     if out_dir:
         with atomic_path(Path(out_dir) / f'metrics_{split}.csv') as tmp: df.to_csv(tmp, index=False)
     return df
 
+# %% ../nbs/06_evaluation.ipynb #d565e542
+def _rows(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
+    "The rows without post-processing, or with abdoseg's (fragments under a tenth removed)."
+    return df[~df.postprocess] if not postprocess else df[df.postprocess & (df.min_share == 0.1)]
+
 # %% ../nbs/06_evaluation.ipynb #a7ef7746
 def summarize(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
     "Mean and standard deviation of each metric per organ (NaN cases skipped), and the count of cases."
-    d = df[df.postprocess == postprocess]
+    d = _rows(df, postprocess)
     agg = d.groupby('organ', sort=False)[['dice', 'nsd', 'hd95']].agg(['mean', 'std'])
     agg[('cases', 'n')] = d.groupby('organ', sort=False)['dice'].count()
     return agg.round(4)
@@ -64,14 +97,14 @@ def summarize(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
 # %% ../nbs/06_evaluation.ipynb #23e502bd
 def worst_cases(df: pd.DataFrame, n=3, postprocess=True) -> pd.DataFrame:
     "The `n` cases with the lowest mean Dice over the organs."
-    d = df[df.postprocess == postprocess].groupby('case')['dice'].mean().sort_values()
+    d = _rows(df, postprocess).groupby('case')['dice'].mean().sort_values()
     return d.head(n).rename('mean Dice').to_frame().round(4)
 
 # %% ../nbs/06_evaluation.ipynb #c5f9e655
 def plot_dice_boxes(df: pd.DataFrame, path=None, postprocess=True):
     "Box plot of Dice and NSD per organ across cases, in the organ colours."
     import matplotlib.pyplot as plt
-    d = df[df.postprocess == postprocess]
+    d = _rows(df, postprocess)
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
     for ax, metric in zip(axs, ('dice', 'nsd')):
         data = [d[d.organ == o.name][metric].dropna().values for o in ORGANS]

@@ -14,8 +14,10 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, InvalidDataset, LR_SWAP, atomic_path, project_root
-from .data import Case, Volume, read_case
+from .core import AbdosegError, InvalidDataset, LR_SWAP
+from .files import atomic_path, project_root
+from .volumes import Volume
+from .datasets import Case, read_case
 
 # %% auto #0
 __all__ = ['PREPROCESS_VERSION', 'check_spacing', 'new_shape', 'resample_array', 'resample_labels', 'Intensity', 'body_bbox',

@@ -5,35 +5,29 @@
 # %% ../nbs/05_train.ipynb #9856fa6a
 from __future__ import annotations
 import csv, json, math, os, sys, threading, time, queue
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import (AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS, command_parser, console, writable_folder, atomic_path,
-                          write_text_atomically, get_device, project_root, seed_everything)
-from .data import find_cases, load_or_make_split
-from .phantom import write_phantom, phantom_phases
+from .core import AbdosegError, ORGANS, ORGAN_NAMES, N_CLASSES, LABEL_MAPS
+from .files import writable_folder, atomic_path, write_text_atomically, project_root
+from .commands import command_parser, console
+from .vnet import get_device, seed_everything
+from .datasets import find_cases, load_or_make_split
+from .phantom import SIZES, write_phantom, phantom_phases
 from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
 from .vnet import VNet, prepare_model, autocast
 from .loss import DiceCELoss
 from .metrics import dice_per_organ
-from .inference import Checkpoint, sliding_window, save_checkpoint, load_checkpoint
+from .checkpoint import Checkpoint, RunRecord, save_checkpoint, load_checkpoint, save_run_record, read_run_record
+from .sliding_window import sliding_window
 
 # %% auto #0
-__all__ = ['PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'prepare_data', 'BatchStream',
-           'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'train_cli']
+__all__ = ['PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'PreparedData', 'prepare_data',
+           'BatchStream', 'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
-PRESETS = {
-    'cpu':     dict(spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2, channels_last=True,
-                    val_overlap=0.25, phantom_size='small',
-                    augment=dict(rotate_deg=15., zoom=(0.8, 1.2), flip_prob=(0., 0., 0.), noise_prob=0.3, brightness_prob=0.3,
-                                 contrast_prob=0.3, gamma_prob=0.3)),
-    'flare22': dict(spacing=1.5, patch_size=128, batch_size=2, base_channels=16, iters_per_epoch=250, lr=1e-3,
-                    val_overlap=0.25, phantom_size='flare22', augment={}),
-}
-
 @dataclass
 class TrainConfig:
     "Every setting of a training run; `None` takes the preset's value."
@@ -64,14 +58,14 @@ class TrainConfig:
     channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
     workers: int | None = None          # processes preprocessing the cases; None: one per core
+    phantom_size: str | None = None     # the phantom written without data_dir: 'small' (the cpu preset's) or 'flare22'
     progress: bool = True               # progress bars
 
     def resolved(self) -> 'TrainConfig':
         "A copy with the preset filled in and every value checked."
         if self.preset not in PRESETS: raise AbdosegError(f"unknown preset {self.preset!r}; choose one of {list(PRESETS)}")
-        c = TrainConfig(**asdict(self))
-        for k, v in PRESETS[self.preset].items():
-            if hasattr(c, k) and getattr(c, k) is None: setattr(c, k, v)
+        preset = PRESETS[self.preset]
+        c = replace(self, **{f.name: getattr(preset, f.name) for f in fields(self) if getattr(self, f.name) is None and getattr(preset, f.name) is not None})
         for k in ('epochs', 'iters_per_epoch', 'batch_size', 'base_channels', 'phantom_cases'):
             if int(getattr(c, k)) < 1: raise AbdosegError(f"{k} must be at least 1, not {getattr(c, k)}")
         c.patch_size = tuple(int(p) for p in np.broadcast_to(c.patch_size, 3))
@@ -88,6 +82,15 @@ class TrainConfig:
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
 
+PRESETS = {                            # values of TrainConfig: each fills the fields a run leaves at None
+    'cpu':     TrainConfig(preset='cpu', spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2,
+                           channels_last=True, val_overlap=0.25, phantom_size='small',
+                           augment=dict(rotate_deg=15., zoom=(0.8, 1.2), flip_prob=(0., 0., 0.), noise_prob=0.3, brightness_prob=0.3,
+                                        contrast_prob=0.3, gamma_prob=0.3)),
+    'flare22': TrainConfig(preset='flare22', spacing=1.5, patch_size=128, batch_size=2, base_channels=16, iters_per_epoch=250, lr=1e-3,
+                           val_overlap=0.25, phantom_size='flare22', augment={}),
+}
+
 # %% ../nbs/05_train.ipynb #8fd102a0
 def phantom_dir(size='small') -> Path: return project_root() / 'data' / ('phantom' if size == 'small' else f'phantom_{size}')
 
@@ -95,8 +98,9 @@ def phantom_dir(size='small') -> Path: return project_root() / 'data' / ('phanto
 def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
     "The data folder (the phantom, generated first, when `cfg.data_dir` is None), its cases, and their stored split."
     if cfg.data_dir is None:
-        data_dir = phantom_dir(PRESETS[cfg.preset]['phantom_size'])
-        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=PRESETS[cfg.preset]['phantom_size'], progress=cfg.progress,
+        size = cfg.phantom_size or PRESETS[cfg.preset].phantom_size
+        data_dir = phantom_dir(size)
+        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=size, progress=cfg.progress,
                       replace_outdated=True)
     else: data_dir = Path(cfg.data_dir)
     cases = find_cases(data_dir)
@@ -108,7 +112,16 @@ def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
     return data_dir, cases, split
 
 # %% ../nbs/05_train.ipynb #51c8524f
-def prepare_data(cfg: TrainConfig, log=print) -> dict:
+@dataclass(frozen=True)
+class PreparedData:
+    "A run's data, ready to train on."
+    data_dir: str                # where the cases came from
+    split: dict                  # case names of train, val and test
+    train: list                  # the training cases, preprocessed (`Preprocessed`)
+    val: list                    # the validation cases, preprocessed
+    intensity: Intensity         # the HU normalization, fitted on the training cases
+
+def prepare_data(cfg: TrainConfig, log=print) -> PreparedData:
     "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
     data_dir, cases, split = find_data(cfg)
     by_name = {c.name: c for c in cases}
@@ -119,7 +132,7 @@ def prepare_data(cfg: TrainConfig, log=print) -> dict:
     intensity = Intensity.fit([p.image for p in train_pp], [p.label for p in train_pp])
     log(f"data: {data_dir} ({len(split['train'])} training, {len(split['val'])} validation, {len(split['test'])} test cases "
         f"at {cfg.spacing} mm); intensity {intensity}")
-    return dict(data_dir=str(data_dir), split=split, train=train_pp, val=val_pp, intensity=intensity)
+    return PreparedData(str(data_dir), split, train_pp, val_pp, intensity)
 
 # %% ../nbs/05_train.ipynb #73b8ec7b
 class BatchStream:
@@ -172,6 +185,10 @@ def init_weights(model: VNet, path) -> Checkpoint:
 
 def _unwrap(model): return getattr(model, 'module', getattr(model, '_orig_mod', model))
 
+def _best(history) -> dict:
+    "The best epoch of a history and its mean validation Dice (the first, on a tie)."
+    return max((dict(epoch=h['epoch'], dice=h['val_mean']) for h in history), key=lambda b: b['dice'], default=dict(epoch=0, dice=-1.))
+
 # %% ../nbs/05_train.ipynb #4c88ef97
 def lr_at(it, total, base_lr, warmup=0.05):
     "Learning rate at iteration `it` of `total`: linear warm-up, then cosine decay to 0."
@@ -192,10 +209,10 @@ def _distributed(device):
 def _barrier(world):
     if world > 1: torch.distributed.barrier()
 
-def _state(cfg, model, opt, epoch, best, history, prep, t_used) -> Checkpoint:
+def _state(cfg, model, opt, epoch, prep, t_used) -> Checkpoint:
     m = _unwrap(model)
-    return Checkpoint(m.state_dict(), m.config, [cfg.spacing] * 3, asdict(prep['intensity']), list(cfg.patch_size), cfg.source,
-                      asdict(cfg), prep['split'], prep['data_dir'], epoch, best, history, t_used, opt.state_dict())
+    return Checkpoint(m.state_dict(), m.config, [cfg.spacing] * 3, asdict(prep.intensity), list(cfg.patch_size), cfg.source,
+                      epoch, t_used, opt.state_dict())
 
 def _write_metrics(cfg, history, best, t_used, out):
     with atomic_path(out / 'metrics.csv') as tmp, open(tmp, 'w', newline='') as f:
@@ -219,8 +236,8 @@ class _Run:
     device: torch.device
     log: object
     t0: float
-    resumed: Checkpoint | None = None      # the last.pt it carries on from
-    prep: dict = None
+    resumed: tuple | None = None           # the last.pt it carries on from, and its run record
+    prep: PreparedData = None
     model: torch.nn.Module = None
     opt: torch.optim.Optimizer = None
     channels_last: bool = False
@@ -244,20 +261,21 @@ def _begin(cfg: TrainConfig, log) -> _Run:
     seed_everything(cfg.seed)
     return _Run(cfg, out, rank, world, device, log if rank == 0 else (lambda *a, **k: None), t0, resumed)
 
-RUN_FILES = ('last.pt', 'best.pt', 'metrics.json', 'metrics.csv', 'curves.png')
+RUN_FILES = ('last.pt', 'best.pt', 'run.json', 'metrics.json', 'metrics.csv', 'curves.png')
 RESUMABLE = {'epochs', 'device', 'workers', 'progress', 'cache_dir', 'compile', 'resume', 'overwrite', 'out_dir'}   # may change on resuming
 
-def _check_start(cfg: TrainConfig, out: Path) -> Checkpoint | None:
-    """Resuming needs a `last.pt` made with the same settings (returned, to resume from); starting afresh needs an
+def _check_start(cfg: TrainConfig, out: Path) -> tuple[Checkpoint, RunRecord] | None:
+    """Resuming needs a `last.pt` and its run record, made with the same settings (returned, to resume from); starting afresh needs an
     out_dir without a previous run, or `overwrite`."""
     if cfg.resume:
         if not (out / 'last.pt').exists(): raise AbdosegError("nothing to resume: no last.pt here; run without resume (--resume, -p resume True) to start afresh", out)
-        last = load_checkpoint(out / 'last.pt')
-        theirs, ours = (json.loads(json.dumps(c)) for c in (last.config, asdict(cfg)))   # tuples and lists alike
+        last, record = load_checkpoint(out / 'last.pt'), read_run_record(out)
+        if record is None: raise AbdosegError("nothing to resume: last.pt has no run record (run.json) beside it; start afresh with overwrite", out)
+        theirs, ours = (json.loads(json.dumps(c)) for c in (record.config, asdict(cfg)))   # tuples and lists alike
         diff = [f"{k} {theirs.get(k)!r} there, {ours[k]!r} here" for k in ours if k not in RESUMABLE and theirs.get(k) != ours[k]]
         if diff: raise AbdosegError(f"last.pt was trained with other settings ({'; '.join(diff)}): resume with its settings, "
                                     "or start afresh with overwrite", out / 'last.pt')
-        return last
+        return last, record
     if not cfg.overwrite and (held := [f for f in RUN_FILES if (out / f).exists()]):
         raise AbdosegError(f"holds a previous run ({', '.join(held)}): carry it on with resume (--resume, -p resume True) "
                            "or start afresh with overwrite (--overwrite, -p overwrite True)", out)
@@ -277,15 +295,18 @@ def _prepared_data(run: _Run) -> dict:
 # %% ../nbs/05_train.ipynb #2b5bcc3a
 def _restore(run: _Run, init_ck: Checkpoint | None):
     "Resume from `last.pt`, or start from `init`'s weights and intensity normalization, or leave the network as drawn."
-    if ck := run.resumed:
+    if run.resumed:
+        ck, record = run.resumed
         run.model.load_state_dict(ck.weights); run.opt.load_state_dict(ck.optimizer)
-        run.start_epoch, run.best, run.history, run.t_before = ck.epoch + 1, ck.best, ck.history, ck.train_seconds
+        run.start_epoch, run.t_before = ck.epoch + 1, ck.train_seconds
+        run.history = [h for h in record.history if h['epoch'] <= ck.epoch]     # an epoch recorded after last.pt is trained again
+        run.best = _best(run.history)
         run.log(f"resuming from {run.out / 'last.pt'} after epoch {ck.epoch}")
         run.resumed = None                       # its weights and optimizer state are in the model now: free them
     elif init_ck:
         run.model.load_state_dict(init_ck.weights)
-        run.prep['intensity'] = init_ck.norm     # the inputs the weights were trained on
-        run.log(f"starting from the weights of {run.cfg.init} (its intensity normalization kept: {run.prep['intensity']})")
+        run.prep = replace(run.prep, intensity=init_ck.norm)     # the inputs the weights were trained on
+        run.log(f"starting from the weights of {run.cfg.init} (its intensity normalization kept: {run.prep.intensity})")
 
 def _build(run: _Run, init_ck: Checkpoint | None):
     "The network and its optimizer, restored if asked, on the device (channels_last, compiled, DDP as set)."
@@ -304,9 +325,9 @@ def _build(run: _Run, init_ck: Checkpoint | None):
 # %% ../nbs/05_train.ipynb #36358978
 def _patches(run: _Run) -> tuple[PatchSampler, Augmenter]:
     "The sampler of training crops (normalized once, here) and the augmenter that turns them into patches."
-    cfg, norm = run.cfg, run.prep['intensity']
+    cfg, norm = run.cfg, run.prep.intensity
     aug_cfg = AugmentConfig(**cfg.augment)
-    sampler = PatchSampler([norm(p.image) for p in run.prep['train']], [p.label for p in run.prep['train']],
+    sampler = PatchSampler([norm(p.image) for p in run.prep.train], [p.label for p in run.prep.train],
                            aug_cfg.crop_size(cfg.patch_size), shift=min(cfg.patch_size) // 4, pad_value=norm.background, seed=cfg.seed)
     return sampler, Augmenter(aug_cfg, cfg.patch_size, cfg.seed, run.device)
 
@@ -342,7 +363,7 @@ def _end_epoch(run: _Run, epoch: int, train_loss: float, it: int, stream: BatchS
     "Validate, record the epoch, save `last.pt` (and `best.pt` when it is the best), write the metrics and say how it went."
     cfg = run.cfg
     t_val = time.time()
-    val = validate(_unwrap(run.model), run.prep['val'], run.prep['intensity'], cfg.patch_size, run.device, cfg.val_overlap, cfg.amp)
+    val = validate(_unwrap(run.model), run.prep.val, run.prep.intensity, cfg.patch_size, run.device, cfg.val_overlap, cfg.amp)
     t_val = time.time() - t_val
     t_used = run.t_before + time.time() - run.t0
     run.history.append(dict(epoch=epoch, iterations=epoch * cfg.iters_per_epoch, train_loss=round(train_loss, 5),
@@ -351,7 +372,8 @@ def _end_epoch(run: _Run, epoch: int, train_loss: float, it: int, stream: BatchS
                             data_wait_fraction=round(stream.wait / t_train, 4), augment_seconds=round(stream.augment, 2),
                             elapsed_seconds=round(t_used, 1), device=str(run.device)))
     if val['mean'] > run.best['dice']: run.best = dict(epoch=epoch, dice=val['mean'])
-    state = _state(cfg, run.model, run.opt, epoch, run.best, run.history, run.prep, t_used)
+    save_run_record(run.out, RunRecord(asdict(cfg), run.prep.data_dir, run.prep.split, run.history))   # first: a kill before last.pt repeats the epoch
+    state = _state(cfg, run.model, run.opt, epoch, run.prep, t_used)
     save_checkpoint(run.out / 'last.pt', state)
     if run.best['epoch'] == epoch: save_checkpoint(run.out / 'best.pt', state)
     _write_metrics(cfg, run.history, run.best, t_used, run.out)
@@ -402,7 +424,7 @@ def plot_curves(history, path=None):
 def train_cli(argv=None):
     "Console command: `abdoseg-train [--preset cpu|flare22] [--epochs N] [--data-dir DIR] ...` (see --help)."
     p = command_parser(TrainConfig, 'abdoseg-train', 'Train a VNet on the phantom or a FLARE22/nnU-Net dataset.', skip=('augment',),
-                       choices=dict(preset=list(PRESETS), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS)),
+                       choices=dict(preset=list(PRESETS), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS), phantom_size=list(SIZES)),
                        nargs=dict(split=3, patch_size='+'))
     a = vars(p.parse_args(argv)); a['split'] = tuple(a['split']); a.pop('debug')
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]

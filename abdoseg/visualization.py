@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_visualization.ipynb #79f752cb
 from __future__ import annotations
-import argparse, io, time
+import io, time
 from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
@@ -14,14 +14,18 @@ from matplotlib.patheffects import withStroke
 from scipy import ndimage
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import AbdosegError, ORGANS, N_CLASSES, LABEL_MAPS, atomic_path, check_new_file, console, positive
-from .data import Volume, radiological, read_volume, read_labels
+from .core import AbdosegError, ORGANS, N_CLASSES, LABEL_MAPS
+from .files import atomic_path, check_new_file
+from .commands import command_parser, console, positive
+from .volumes import Volume, read_volume
+from .labels import read_labels
 from .metrics import dice_per_organ
 
 # %% auto #0
-__all__ = ['WINDOWS', 'COLOURS', 'PLANES', 'EDGES', 'ERROR_COLOURS', 'window_hu', 'plane_slice', 'plane_pixel_mm', 'organ_slice',
-           'overlay', 'missing_organs', 'show_slice', 'organ_legend', 'three_planes', 'error_overlay', 'compare',
-           'Viewer', 'organ_mesh', 'organ_meshes', 'sides_seen', 'Scene', 'animate', 'render_cli', 'plot_volumes']
+__all__ = ['WINDOWS', 'COLOURS', 'PLANES', 'EDGES', 'ERROR_COLOURS', 'window_hu', 'radiological', 'plane_slice', 'plane_pixel_mm',
+           'organ_slice', 'overlay', 'missing_organs', 'show_slice', 'organ_legend', 'three_planes', 'error_overlay',
+           'compare', 'Viewer', 'organ_mesh', 'organ_meshes', 'sides_seen', 'Scene', 'animate', 'render_labels',
+           'render_cli', 'plot_volumes']
 
 # %% ../nbs/07_visualization.ipynb #4ac47a2f
 WINDOWS = {'abdomen': (400, 40), 'liver': (150, 80), 'bone': (1800, 400), 'lung': (1500, -600)}
@@ -34,6 +38,11 @@ def window_hu(hu: np.ndarray, window='abdomen') -> np.ndarray:
         window = WINDOWS[window]
     width, level = window
     return np.clip((np.asarray(hu, np.float32) - (level - width / 2)) / width, 0, 1)
+
+# %% ../nbs/07_visualization.ipynb #54a93984
+def radiological(slice2d: np.ndarray) -> np.ndarray:
+    "A slice of a RAS+ array (two of its axes, in order) as radiologists view it: the first axis right to left, the second up."
+    return slice2d.T[::-1, ::-1]
 
 # %% ../nbs/07_visualization.ipynb #1a45dfff
 PLANES = {'axial': 2, 'coronal': 1, 'sagittal': 0}                       # the axis a plane holds fixed
@@ -348,42 +357,44 @@ def animate(labels, output, reference=None, frames=36, size=480, fps=12, voxel_m
     return output
 
 # %% ../nbs/07_visualization.ipynb #443c9591
+def render_labels(labels,                      # a label map: NIfTI (ids of `source`), a folder of organ masks, or a DICOM SEG
+                  output,                      # .gif or .mp4: a turning 3D view; .png: its first frame, or with `image` the three planes
+                  image=None,                  # the CT: PNG output becomes the three planes with the organs overlaid
+                  reference=None,              # a reference label map (any form of `labels`) to show beside the labels (or, with `image`, the errors)
+                  source: str | None = None,   # the label ids of a NIfTI `labels`: abdoseg (0-4), flare22 or totalsegmentator; None: abdoseg-predict's outputs are known by their header, others by their ids
+                  reference_source: str | None = None,   # the label ids of a NIfTI `reference`; None: as `source`
+                  frames: int = 36,            # frames of a full turn (.gif, .mp4)
+                  size: int = 480,             # height of each view in pixels
+                  fps: int = 12,               # frames per second of the animation
+                  voxel_mm: float = 3.0,       # voxel size (mm) the organs are meshed at; smaller is finer and slower
+                  overwrite: bool = False,     # replace the output if it exists
+                 ) -> Path:                    # the picture or animation written
+    "Render a label map to a turning 3D view (.gif, .mp4) or a picture (.png); the inputs are checked first, then the output."
+    for given in (labels, image, reference):                                 # the inputs first: the real mistake named first
+        if given and not Path(given).exists(): raise AbdosegError("no such file or folder", given)
+    if Path(output).suffix.lower() not in ('.gif', '.mp4', '.png'): raise AbdosegError("write .gif, .mp4 or .png", output)
+    check_new_file(output, [x for x in (labels, image, reference) if x], overwrite)
+    planes = image and Path(output).suffix.lower() == '.png'
+    image = read_volume(image) if planes else None
+    found, ref_source = _labels_of(labels, source, like=image), reference_source or source
+    if missing := missing_organs(found.array): print(f"{labels}: not in the label map: {', '.join(missing)}")
+    if planes:
+        fig = compare(image, _labels_of(reference, ref_source, like=image), found) if reference else three_planes(image, found)
+        with atomic_path(output) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
+        plt.close(fig)
+    else:
+        animate(found, output, _labels_of(reference, ref_source) if reference else None, frames, size, fps, voxel_mm, source)
+    return Path(output)
+
 @console('abdoseg-render')
 def render_cli(argv=None):
     "Console command: `abdoseg-render LABELS OUTPUT [--image CT] [--reference LABELS] [--source abdoseg|flare22|...]`."
-    p = argparse.ArgumentParser(prog='abdoseg-render', description='Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).',
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('labels', help='a label map: NIfTI (ids of --source), a folder of organ masks, or a DICOM SEG')
-    p.add_argument('output', help='.gif or .mp4: a turning 3D view; .png: its first frame, or with --image the three planes')
-    p.add_argument('--image', help='the CT: PNG output becomes the three planes with the organs overlaid')
-    p.add_argument('--reference', help='a reference label map (any form of LABELS) to show beside the labels (or, with --image, the errors)')
-    p.add_argument('--source', choices=list(LABEL_MAPS), help="the label ids of a NIfTI LABELS: abdoseg (0-4), flare22 or totalsegmentator; "
-                                                              "none given: abdoseg-predict's outputs are known by their header, others by their ids")
-    p.add_argument('--reference-source', choices=list(LABEL_MAPS), help="the label ids of a NIfTI reference (default: as --source)")
-    p.add_argument('--frames', type=positive(), default=36, help='frames of a full turn (.gif, .mp4)')
-    p.add_argument('--size', type=positive(), default=480, help='height of each view in pixels')
-    p.add_argument('--fps', type=positive(), default=12, help='frames per second of the animation')
-    p.add_argument('--voxel-mm', type=positive(float), default=3.0, help='voxel size (mm) the organs are meshed at; smaller is finer and slower')
-    p.add_argument('--overwrite', action='store_true', help='replace the output if it exists')
-    p.add_argument('--debug', action='store_true', help='on a failure, show the traceback')
-    a = p.parse_args(argv)
-    t0, ref_source = time.time(), a.reference_source or a.source
-    for given in (a.labels, a.image, a.reference):                           # the inputs first: the real mistake named first
-        if given and not Path(given).exists(): raise AbdosegError("no such file or folder", given)
-    if Path(a.output).suffix.lower() not in ('.gif', '.mp4', '.png'): raise AbdosegError("write .gif, .mp4 or .png", a.output)
-    check_new_file(a.output, [x for x in (a.labels, a.image, a.reference) if x], a.overwrite)
-    planes = a.image and Path(a.output).suffix.lower() == '.png'
-    image = read_volume(a.image) if planes else None
-    labels = _labels_of(a.labels, a.source, like=image)
-    if missing := missing_organs(labels.array): print(f"{a.labels}: not in the label map: {', '.join(missing)}")
-    if planes:
-        fig = compare(image, _labels_of(a.reference, ref_source, like=image), labels) if a.reference else three_planes(image, labels)
-        with atomic_path(a.output) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
-        plt.close(fig)
-    else:
-        reference = _labels_of(a.reference, ref_source) if a.reference else None
-        animate(labels, a.output, reference, a.frames, a.size, a.fps, a.voxel_mm, a.source)
-    print(f"wrote {a.output} in {time.time() - t0:.1f} s")
+    p = command_parser(render_labels, 'abdoseg-render', 'Render a label map: a turning 3D view (.gif, .mp4) or a picture (.png).',
+                       positional=('labels', 'output'), choices=dict(source=list(LABEL_MAPS), reference_source=list(LABEL_MAPS)),
+                       types=dict(frames=positive(), size=positive(), fps=positive(), voxel_mm=positive(float)))
+    a = vars(p.parse_args(argv)); a.pop('debug')
+    t0 = time.time()
+    print(f"wrote {render_labels(**a)} in {time.time() - t0:.1f} s")
 
 # %% ../nbs/07_visualization.ipynb #0517a67c
 def plot_volumes(df, path=None, postprocess=True):

@@ -4,14 +4,17 @@
 
 # %% ../nbs/03_vnet.ipynb #732b3220
 from __future__ import annotations
+import random
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import AbdosegError, N_CLASSES
 
 # %% auto #0
-__all__ = ['Float32Norm', 'norm_layer', 'bf16_unreliable', 'Conv3d', 'ConvTranspose3d', 'ConvNormAct', 'ResidualStage', 'VNet',
-           'describe', 'count_flops', 'prepare_model', 'cpu_has_bf16', 'autocast']
+__all__ = ['Float32Norm', 'norm_layer', 'bf16_unreliable', 'GuardedConv3d', 'GuardedConvTranspose3d', 'ConvNormAct',
+           'ResidualStage', 'VNet', 'describe', 'count_flops', 'seed_everything', 'get_device', 'prepare_model',
+           'cpu_has_bf16', 'autocast']
 
 # %% ../nbs/03_vnet.ipynb #f70c9002
 class Float32Norm(nn.Module):
@@ -38,14 +41,14 @@ def bf16_unreliable(x: torch.Tensor, kernel) -> bool:
     return x.device.type == 'cpu' and torch.is_autocast_enabled('cpu') and min(x.shape[2:]) < max(kernel)
 
 # %% ../nbs/03_vnet.ipynb #8411ee02
-class Conv3d(nn.Conv3d):
+class GuardedConv3d(nn.Conv3d):
     "`nn.Conv3d` that runs in float32 where `bf16_unreliable`: the deep, small layers, cheap in any precision."
     def forward(self, x):
         if not bf16_unreliable(x, self.kernel_size): return super().forward(x)
         with torch.autocast('cpu', enabled=False): return super().forward(x.float())
 
 # %% ../nbs/03_vnet.ipynb #5c4b012b
-class ConvTranspose3d(nn.ConvTranspose3d):
+class GuardedConvTranspose3d(nn.ConvTranspose3d):
     "`nn.ConvTranspose3d` that runs in float32 where `bf16_unreliable`."
     def forward(self, x, output_size=None):
         if not bf16_unreliable(x, self.kernel_size): return super().forward(x, output_size)
@@ -56,7 +59,7 @@ class ConvNormAct(nn.Sequential):
     "Convolution, normalization, PReLU (the activation can be left out for a residual sum first)."
     def __init__(self, cin, cout, kernel=5, stride=1, norm='none', act=True, transpose=False):
         padding = 0 if transpose or kernel == stride else kernel // 2
-        conv = (ConvTranspose3d if transpose else Conv3d)(cin, cout, kernel, stride, padding=padding, bias=norm in (None, 'none'))
+        conv = (GuardedConvTranspose3d if transpose else GuardedConv3d)(cin, cout, kernel, stride, padding=padding, bias=norm in (None, 'none'))
         super().__init__(conv, norm_layer(norm, cout), *([nn.PReLU(cout)] if act else []))
 
 # %% ../nbs/03_vnet.ipynb #c5d71c33
@@ -135,6 +138,22 @@ def count_flops(model: nn.Module, x: torch.Tensor, backward=False) -> int:
         y = model(x)
         if backward: y.float().sum().backward()
     return fc.get_total_flops()
+
+# %% ../nbs/03_vnet.ipynb #a6436b7c
+def seed_everything(seed: int):
+    "Seed Python, NumPy and PyTorch (all devices) so a run can be repeated."
+    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+
+# %% ../nbs/03_vnet.ipynb #e8e7c3bc
+def get_device(device='auto') -> torch.device:
+    "`'auto'` picks CUDA when there is a GPU, else the CPU; anything else is checked and returned."
+    if isinstance(device, torch.device): return device
+    if device in (None, 'auto'): return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try: dev = torch.device(device)
+    except RuntimeError as e: raise AbdosegError(f"unknown device {device!r} ({e})") from None
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise AbdosegError(f"device {device!r} asked for, but PyTorch sees no CUDA GPU")
+    return dev
 
 # %% ../nbs/03_vnet.ipynb #41f1e27a
 def prepare_model(model: nn.Module, device, channels_last=None, compile=False) -> nn.Module:

@@ -1,11 +1,11 @@
 """Post-processing rules side by side: the same raw predictions of one or more checkpoints, with no post-processing,
 with each organ's largest component alone, and with fragments removed at several shares, scored by Dice.
 
-    python benchmarks/postprocess.py runs/cpu/best.pt                        # the shared real cases (shared/real/ircadb)
-    python benchmarks/postprocess.py runs/cpu/best.pt OTHER/best.pt --test   # each checkpoint's own test split
-    python benchmarks/postprocess.py runs/cpu/best.pt --data data/FLARE22
+    python benchmarks/accuracy/postprocess.py runs/cpu/best.pt                        # the shared real cases (shared/real/ircadb)
+    python benchmarks/accuracy/postprocess.py runs/cpu/best.pt OTHER/best.pt --test   # each checkpoint's own test split
+    python benchmarks/accuracy/postprocess.py runs/cpu/best.pt --data data/FLARE22
 
-Each case is predicted once (`predict_volume` without post-processing, as `abdoseg-predict` predicts), then every
+Each case is predicted once by `abdoseg.evaluation.evaluate` (as `abdoseg-predict` predicts), then every
 rule is applied to that prediction. One line per checkpoint and rule (mean Dice per organ over the cases, and over
 organs and cases); then, when there are several checkpoints, the mean over them per rule. `fragments 0.1` is
 abdoseg's default (`remove_fragments`); `largest alone` is `remove_fragments(labels, 1.0)`.
@@ -17,36 +17,26 @@ RULES = {'none': None, 'largest alone': 1.0, 'fragments 0.05': 0.05, 'fragments 
          'fragments 0.3': 0.3}
 
 
-def raw_predictions(checkpoint, data_dirs):
-    "(raw abdoseg labels, reference labels) of each case of `data_dirs`, or of the checkpoint's test split when empty."
-    from abdoseg.data import find_cases, read_case
-    from abdoseg.inference import load_model, predict_volume
-    model, ck = load_model(checkpoint, 'auto')
-    if data_dirs: cases, source = [c for d in data_dirs for c in find_cases(d)], 'flare22'
-    else:
-        test = set(ck.split['test'])
-        cases, source = [c for c in find_cases(ck.data_dir) if c.name in test], ck.source
-    for case in cases:
-        image, ref = read_case(case, source)
-        yield predict_volume(model, ck, image, postprocess=False), ref.array
-
-
 def rule_dice(checkpoint, data_dirs) -> dict:
-    "Rule -> organ -> the Dice of each case (NaN, where the organ is in neither map, left out, as real_ct.py does)."
+    "Rule -> organ -> the Dice of each case (NaN, where the organ is in neither map, left out), through `evaluate`."
     from abdoseg.core import ORGAN_NAMES
-    from abdoseg.inference import remove_fragments
-    from abdoseg.metrics import dice_per_organ
-    out = {r: {o: [] for o in ORGAN_NAMES} for r in RULES}
-    for raw, ref in raw_predictions(checkpoint, data_dirs):
-        for rule, share in RULES.items():
-            for o, d in dice_per_organ(raw if share is None else remove_fragments(raw, share), ref).items():
-                if not np.isnan(d): out[rule][o].append(d)
-    return out
+    from abdoseg.checkpoint import load_model
+    from abdoseg.datasets import find_cases
+    from abdoseg.evaluation import evaluate
+    model, ck = load_model(checkpoint, 'auto')
+    shares = [v for v in RULES.values() if v is not None]
+    if data_dirs: frames = [evaluate(ck, 'all', cases=find_cases(d), model=model, source='flare22', min_shares=shares, progress=False) for d in data_dirs]
+    else: frames = [evaluate(ck, 'test', model=model, min_shares=shares, progress=False)]     # the test split of its run
+    import pandas as pd
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df.dice.notna()]
+    pick = lambda share: df[~df.postprocess] if share is None else df[df.min_share == share]
+    return {r: {o: list(pick(share)[pick(share).organ == o].dice) for o in ORGAN_NAMES} for r, share in RULES.items()}
 
 
 def main(argv=None):
     from abdoseg.core import ORGAN_NAMES
-    from abdoseg.data import find_shared_real
+    from abdoseg.testing import find_shared_real
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('checkpoints', nargs='+', help='abdoseg checkpoints, e.g. runs/cpu/best.pt')
     p.add_argument('--data', nargs='+', default=[], help='labelled folders in FLARE22 layout (default: the shared real cases)')

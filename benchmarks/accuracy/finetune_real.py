@@ -1,15 +1,15 @@
 """Fine-tuning on real CT: train on one real labelled scan, test on another, from scratch and from a checkpoint.
 
-    python benchmarks/finetune_real.py runs/cpu/best.pt                 # the two shared real cases, both ways
-    python benchmarks/finetune_real.py runs/cpu/best.pt --epochs 10 --iters-per-epoch 50
+    python benchmarks/accuracy/finetune_real.py runs/cpu/best.pt                 # the two shared real cases, both ways
+    python benchmarks/accuracy/finetune_real.py runs/cpu/best.pt --epochs 10 --iters-per-epoch 50
 
 For each ordered pair (A, B) of the real cases: a run trains on A alone from random weights, another starts from
 CHECKPOINT's weights (`abdoseg-train --init`), with the same budget (epochs x iterations, the cpu preset
 otherwise); each final network (last epoch: nothing is chosen on the test case) is measured on B with
-`benchmarks/real_ct.py`'s path. The folders hold links to the real files, in a temporary directory: nothing
+`abdoseg.evaluation.evaluate`. The folders hold links to the real files, in a temporary directory: nothing
 of the real data is copied. Printed: mean Dice per organ on the held-out case for each start, and the mean.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, subprocess, tempfile
 from pathlib import Path
 import numpy as np
 
@@ -25,11 +25,9 @@ def linked_folder(root, cases, names):
 
 def main(argv=None):
     from abdoseg.core import ORGAN_NAMES
-    from abdoseg.data import find_cases, find_shared_real
-    here = Path(__file__).resolve().parent
-    sys.path.insert(0, str(here))
-    from real_ct import evaluate_case
-    from abdoseg.inference import load_model
+    from abdoseg.testing import find_shared_real
+    from abdoseg.datasets import find_cases
+    from abdoseg.evaluation import evaluate
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('checkpoint'); p.add_argument('data_dir', nargs='?', help='a labelled folder (default: the shared real cases)')
     p.add_argument('--epochs', type=int, default=10); p.add_argument('--iters-per-epoch', type=int, default=50)
@@ -48,11 +46,11 @@ def main(argv=None):
                 cmd = ['abdoseg-train', '--data-dir', str(d), '--out-dir', str(out), '--cache-dir', str(tmp / 'cache'), '--epochs', str(a.epochs),
                        '--iters-per-epoch', str(a.iters_per_epoch), '--no-progress'] + (['--init', a.checkpoint] if start == 'init' else [])
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-                model, ck = load_model(out / 'last.pt')
-                m, *_ = evaluate_case(test_case, ck, model, tmp)
-                results[(train_case.name, test_case.name, start)] = {o: m[o]['dice'] for o in ORGAN_NAMES}
+                rows = evaluate(out / 'last.pt', 'all', cases=[test_case], source='flare22', progress=False)
+                dice = rows[rows.postprocess & (rows.min_share == 0.1)].set_index('organ').dice
+                results[(train_case.name, test_case.name, start)] = {o: float(dice[o]) for o in ORGAN_NAMES}
                 print(f"train {train_case.name} -> test {test_case.name}, {start:7s}: " +
-                      ', '.join(f"{o} {m[o]['dice']:.3f}" for o in ORGAN_NAMES) + f"; mean {np.mean([m[o]['dice'] for o in ORGAN_NAMES]):.3f}", flush=True)
+                      ', '.join(f"{o} {dice[o]:.3f}" for o in ORGAN_NAMES) + f"; mean {dice.mean():.3f}", flush=True)
     for start in ('scratch', 'init'):
         rows = [r for k, r in results.items() if k[2] == start]
         print(f"{start:8s} mean over both directions: " + ', '.join(f"{o} {np.mean([r[o] for r in rows]):.3f}" for o in ORGAN_NAMES) +

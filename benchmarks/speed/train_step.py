@@ -1,7 +1,7 @@
 """One training step (forward, Dice+CE loss, backward, AdamW) of abdoseg's VNet against MONAI's VNet, same width and input.
 
-    python benchmarks/train_step.py                      # CPU: batch 1 x 64^3
-    python benchmarks/train_step.py --device cuda        # GPU: batch 2 x 128^3
+    python benchmarks/speed/train_step.py                      # CPU: batch 1 x 64^3
+    python benchmarks/speed/train_step.py --device cuda        # GPU: batch 2 x 128^3
 
 Each runs in fp32, and where the device has native bf16 (a GPU; a CPU with AVX512-BF16 or AMX) also with bf16
 autocast and with bf16 + channels_last_3d. MONAI runs at its defaults (its VNet with batch norm, ELU and dropout;
@@ -11,7 +11,7 @@ counts (up_convs 2, 2, 1, 1) to separate the implementation from the paper's ext
 FLOPs come from PyTorch's FLOP counter; the fraction of the card's dense bf16 peak is printed on a GPU.
 The last line is the ratio of MONAI's best time to abdoseg's (paper design).
 """
-import argparse, statistics, time
+import argparse
 import torch
 from timing import timed, ratio
 
@@ -19,7 +19,6 @@ BF16_PEAK_TFLOPS = {'H100': 989.4, 'H200': 989.4, 'A100': 312.0, 'L40S': 362.1}
 
 
 def make_step(kind, width, size, batch, device, bf16, channels_last, compile=False):
-    import torch.nn.functional as F
     from monai.losses import DiceCELoss as MonaiDiceCE
     from monai.networks.nets import VNet as MonaiVNet
     from abdoseg.loss import DiceCELoss

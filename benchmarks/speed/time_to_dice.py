@@ -1,7 +1,7 @@
 """Time to Dice: abdoseg's training pipeline against the pipeline MONAI's tutorials teach, same task, one run.
 
-    python benchmarks/time_to_dice.py --quick            # this CPU: the cpu preset's sizes, 15 epochs x 50 iterations
-    python benchmarks/time_to_dice.py --device cuda      # a GPU: the flare22 preset's sizes (1.5 mm, 2 x 128^3, width 16)
+    python benchmarks/speed/time_to_dice.py --quick            # this CPU: the cpu preset's sizes, 15 epochs x 50 iterations
+    python benchmarks/speed/time_to_dice.py --device cuda      # a GPU: the flare22 preset's sizes (1.5 mm, 2 x 128^3, width 16)
 
 Both pipelines train on the same phantom cases with the same split, target spacing, patch size, batch size,
 VNet width, optimizer (AdamW, the same learning rate and warm-up + cosine schedule), loss (Dice + CE, batch
@@ -20,7 +20,7 @@ to abdoseg's time to reach the same mean validation Dice.
 import argparse, json, os, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FORMS = {  # the preset whose sizes both use, and epochs x iterations; both on the 24 cases of the small phantom
     'quick': dict(preset='cpu', device='cpu', epochs=15, iters=50),
     'cuda':  dict(preset='flare22', device='cuda', epochs=5, iters=100),
@@ -55,12 +55,12 @@ def run_abdoseg(t):
     from abdoseg.core import ORGAN_NAMES
     tmp = Path(tempfile.mkdtemp())
     t0 = time.time()
-    m = train(TrainConfig(preset=t['preset'], device=t['device'], epochs=t['epochs'], iters_per_epoch=t['iters'],
+    train(TrainConfig(preset=t['preset'], device=t['device'], epochs=t['epochs'], iters_per_epoch=t['iters'],
                           data_dir=t['data'],
                           cache_dir=str(tmp / 'cache'), out_dir=str(tmp / 'run'), progress=False), log=lambda *a: None)
     wall = time.time() - t0
     import csv, shutil
-    keep = ROOT / 'benchmarks' / 'results' / f"time_to_dice_{t['preset']}_best.pt"      # for inference.py --checkpoint
+    keep = ROOT / 'benchmarks' / 'speed' / 'results' / f"time_to_dice_{t['preset']}_best.pt"      # for inference.py --checkpoint
     keep.parent.mkdir(parents=True, exist_ok=True); shutil.copy(tmp / 'run' / 'best.pt', keep)
     rows = list(csv.DictReader(open(tmp / 'run' / 'metrics.csv')))
     first = float(rows[0]['elapsed_seconds']) - float(rows[0]['epoch_seconds'])       # set-up: preprocessing, cache
@@ -69,7 +69,6 @@ def run_abdoseg(t):
     val = sum(float(r['val_seconds']) for r in rows)
     curve = [dict(epoch=int(r['epoch']), elapsed=float(r['elapsed_seconds']),
                   **{o: float(r[f'val_{o}']) for o in (*ORGAN_NAMES, 'mean')}) for r in rows]
-    steps = t['epochs'] * t['iters']
     step_ms = 1000 * sum(float(r['step_seconds']) for r in rows) / len(rows)
     wait = sum(float(r['data_wait_fraction']) for r in rows) / len(rows)
     return dict(wall=wall, data_seconds=data, model_seconds=model, val_seconds=val, curve=curve, step_ms=step_ms,

@@ -5,11 +5,11 @@ the same size with the same random rotation (about each axis) and zoom ranges, f
 Gaussian noise, brightness, contrast and gamma, at the same probabilities. MONAI runs per sample, as its
 transforms run inside a DataLoader; abdoseg runs a batch at a time.
 
-    python benchmarks/augment.py [--patch 64] [--batch 4] [--iters 20] [--device cpu|cuda]
+    python benchmarks/speed/augment.py [--patch 64] [--batch 4] [--iters 20] [--device cpu|cuda]
 
 The last line printed is the ratio of throughputs (abdoseg / MONAI, default probabilities).
 """
-import argparse, tempfile, time
+import argparse, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -17,7 +17,7 @@ from timing import timed, ratio
 
 
 def phantom_crops(crop, n, spacing=3.0, seed=0):
-    from abdoseg.data import find_cases
+    from abdoseg.datasets import find_cases
     from abdoseg.phantom import write_phantom
     from abdoseg.preprocessing import Intensity, PatchSampler, preprocess_cases
     tmp = Path(tempfile.mkdtemp())

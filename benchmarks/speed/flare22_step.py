@@ -3,8 +3,8 @@
 Writes a few FLARE22-size phantom cases (512 x 512 in plane), trains a preset for one epoch, and reads back
 from the run's metrics the time per step and the share of it spent waiting for data (goal: under 10%).
 
-    python benchmarks/flare22_step.py [--cases 6] [--iters 40]        # GPU: the flare22 preset (1.5 mm, 2 x 128^3, width 16)
-    python benchmarks/flare22_step.py --preset cpu --device cpu --iters 50   # this CPU: one whole epoch of the cpu preset
+    python benchmarks/speed/flare22_step.py [--cases 6] [--iters 40]        # GPU: the flare22 preset (1.5 mm, 2 x 128^3, width 16)
+    python benchmarks/speed/flare22_step.py --preset cpu --device cpu --iters 50   # this CPU: one whole epoch of the cpu preset
 """
 import argparse, csv, resource, tempfile, time
 from pathlib import Path

@@ -1,29 +1,28 @@
 """The main job's recipe under several training seeds, each judged on real CT: how far a change moves the real-CT
 Dice beyond the seed-to-seed spread.
 
-    python benchmarks/real_ct_seeds.py                               # seeds 0 and 1, the cpu preset, 96 phantom cases
-    python benchmarks/real_ct_seeds.py --iters-per-epoch 80          # the same with another training setting
-    python benchmarks/real_ct_seeds.py --seeds 0 1 2 --out /tmp/seeds
+    python benchmarks/accuracy/real_ct_seeds.py                               # seeds 0 and 1, the cpu preset, 96 phantom cases
+    python benchmarks/accuracy/real_ct_seeds.py --iters-per-epoch 80          # the same with another training setting
+    python benchmarks/accuracy/real_ct_seeds.py --seeds 0 1 2 --out /tmp/seeds
 
 Writes the phantom once (`OUT/phantom`), then trains one run per seed (`OUT/seedS`) with `abdoseg-train`, all at
 once, one thread each (on a 2-core machine two runs side by side take about 1.4 times one run on both cores), and
-measures each best checkpoint with `benchmarks/real_ct.py`. One thread a run is not the main job's two-thread
+measures each best checkpoint with `real_ct.py` (its JSON beside the runs, `OUT/seedS_real_ct.json`). One thread a run is not the main job's two-thread
 arithmetic, so a seed here does not repeat the main job's checkpoint bit for bit: compare settings run here, side
 by side. Extra arguments go to `abdoseg-train`. The last line is the mean Dice over seeds, organs and cases.
 """
-import argparse, os, re, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
-def real_ct(checkpoint, data_dirs):
-    "Per-organ mean Dice and the overall mean that real_ct.py prints for one checkpoint."
-    from abdoseg.core import ORGAN_NAMES
-    out = subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs)],
-                         capture_output=True, text=True, check=True).stdout
-    organs = dict(re.findall(rf"^\s+({'|'.join(ORGAN_NAMES)})\s+([0-9.]+)", out, re.M))
-    return {k: float(v) for k, v in organs.items()}, float(out.strip().splitlines()[-1].split()[-1])
+def real_ct(checkpoint, data_dirs, result):
+    "Per-organ mean Dice and the overall mean of one checkpoint, measured by real_ct.py into the JSON file `result`."
+    subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs), '--json', str(result)],
+                   capture_output=True, text=True, check=True)
+    r = json.loads(Path(result).read_text())
+    return {o: m['dice'] for o, m in r['organs'].items()}, r['mean']
 
 
 def main(argv=None):
@@ -32,6 +31,7 @@ def main(argv=None):
     p.add_argument('--cases', type=int, default=96, help='phantom cases (the main job: 96)')
     p.add_argument('--out', help='working folder (default: a new temporary folder, kept)')
     p.add_argument('--real', nargs='*', default=[], help='labelled real folders (default: shared/real/ircadb)')
+    p.add_argument('--json', help='write every seed\'s figures here (default: OUT/seeds.json)')
     a, train_args = p.parse_known_args(argv)
     out = Path(a.out or tempfile.mkdtemp(prefix='abdoseg-seeds-'))
     out.mkdir(parents=True, exist_ok=True)
@@ -46,12 +46,14 @@ def main(argv=None):
     for s, r in runs.items():
         if r.wait(): sys.exit(f"real_ct_seeds.py: training seed {s} failed; see {out / f'seed{s}.log'}")
     print(f"{len(runs)} runs side by side in {time.perf_counter() - t:.0f} s; {' '.join(train_args) or 'the cpu preset'}; {out}")
-    means = []
+    means, seeds = [], {}
     for s in a.seeds:
-        val = re.search(r'best mean validation Dice ([0-9.]+)', (out / f'seed{s}.log').read_text()).group(1)
-        organs, mean = real_ct(out / f'seed{s}' / 'best.pt', a.real)
-        means.append(mean)
+        val = json.loads((out / f'seed{s}' / 'metrics.json').read_text())['val_dice']['mean']
+        organs, mean = real_ct(out / f'seed{s}' / 'best.pt', a.real, out / f'seed{s}_real_ct.json')
+        means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean)
         print(f"seed {s}: phantom validation {val}  real CT " + '  '.join(f'{k} {v:.3f}' for k, v in organs.items()) + f"  mean {mean:.4f}")
+    Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, seeds=seeds,
+                                                                  mean=sum(means) / len(means), low=min(means), high=max(means)), indent=1))
     print(f"mean real-CT Dice over {len(means)} seeds: {sum(means) / len(means):.4f} (from {min(means):.4f} to {max(means):.4f})")
 
 

@@ -1,7 +1,7 @@
 """How far the VNet's convolutions are from this machine's limit, layer by layer, in float32 and bf16.
 
-    python benchmarks/conv_peak.py                  # CPU: the paper's VNet at width 16 on a 64^3 patch, batch 1
-    python benchmarks/conv_peak.py --device cuda    # GPU: batch 2 x 128^3
+    python benchmarks/speed/conv_peak.py                  # CPU: the paper's VNet at width 16 on a 64^3 patch, batch 1
+    python benchmarks/speed/conv_peak.py --device cuda    # GPU: batch 2 x 128^3
 
 The reference is the rate of a large matrix product (what the vendor library does best). Each distinct 5^3
 convolution of the network is timed alone, forward and backward (input and weight gradients), and its arithmetic
@@ -11,7 +11,7 @@ how often each layer occurs, add up to the convolution time of one training step
 (overlap-save, 16^3 output tiles) where the volume is at least 32^3, the classic alternative for large kernels,
 to show whether a different algorithm would pay here.
 """
-import argparse, collections, math, statistics, time
+import argparse, collections, math
 import torch
 from timing import timed
 import torch.nn.functional as F

@@ -1,9 +1,9 @@
 """Sliding-window inference: abdoseg's against MONAI's sliding_window_inference, same weights, volume, window and overlap.
 
-    python benchmarks/inference.py                   # CPU: 160 x 160 x 96 volume, 64^3 windows
-    python benchmarks/inference.py --device cuda     # GPU: 272 x 272 x 144 volume, 128^3 windows
-    python benchmarks/inference.py --file-to-nifti   # CPU: a FLARE22-size phantom, file to written NIfTI, CPU preset
-    python benchmarks/inference.py --device cuda --checkpoint runs/flare22/best.pt   # trained weights, a real volume
+    python benchmarks/speed/inference.py                   # CPU: 160 x 160 x 96 volume, 64^3 windows
+    python benchmarks/speed/inference.py --device cuda     # GPU: 272 x 272 x 144 volume, 128^3 windows
+    python benchmarks/speed/inference.py --file-to-nifti   # CPU: a FLARE22-size phantom, file to written NIfTI, CPU preset
+    python benchmarks/speed/inference.py --device cuda --checkpoint runs/flare22/best.pt   # trained weights, a real volume
 
 Both use MONAI's VNet (random weights, seeded) on a random volume, or with --checkpoint abdoseg's trained VNet
 on the first test case of the checkpoint's data (resampled and normalized as `predict` does), windows of the
@@ -12,7 +12,7 @@ abdoseg runs in bf16 where the device has it natively (a GPU; a CPU with AVX512-
 fp32 and, where bf16 is native, in bf16. Reported: time, peak GPU memory, and the share of
 voxels whose argmax labels agree. The last line is the speed ratio against MONAI's fp32.
 """
-import argparse, statistics, tempfile, time
+import argparse, tempfile, time
 from pathlib import Path
 import torch
 from timing import timed, ratio
@@ -27,10 +27,12 @@ def random_model_and_volume(device, size):
 
 
 def trained_model_and_volume(device, checkpoint):
-    from abdoseg.inference import load_model, network_input
-    from abdoseg.data import find_cases, read_case
+    from abdoseg.checkpoint import load_model
+    from abdoseg.inference import network_input
+    from abdoseg.datasets import read_case
+    from abdoseg.evaluation import cases_to_evaluate
     model, ck = load_model(checkpoint, device)
-    case = next(c for c in find_cases(ck.data_dir) if c.name == ck.split['test'][0])
+    case = cases_to_evaluate(ck, 'test')[0]                  # the first test case of its run
     vol, _ = read_case(case)
     x = torch.from_numpy(network_input(ck, vol)[0])[None].to(device)
     print(f"checkpoint {checkpoint}: {case.name} at {ck.spacing} mm -> volume {tuple(x.shape[1:])}")
@@ -39,7 +41,7 @@ def trained_model_and_volume(device, checkpoint):
 
 def sliding(model, x, window, iters):
     from monai.inferers import sliding_window_inference
-    from abdoseg.inference import sliding_window
+    from abdoseg.sliding_window import sliding_window
     device = x.device
     def monai(bf16):
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
@@ -61,11 +63,10 @@ def sliding(model, x, window, iters):
 
 def file_to_nifti():
     "A FLARE22-size phantom (512 x 512 x 110 at 0.8 mm) segmented from file to written NIfTI with a CPU-preset network."
-    import numpy as np
-    from abdoseg.phantom import make_case, save_case, SIZES
+    from abdoseg.phantom import make_case, save_case
     from abdoseg.train import TrainConfig, train
     from abdoseg.inference import predict
-    from abdoseg.core import project_root
+    from abdoseg.files import project_root
     tmp = Path(tempfile.mkdtemp())
     ckpt = project_root() / 'runs' / 'cpu' / 'best.pt'
     if not ckpt.exists():

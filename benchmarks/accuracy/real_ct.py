@@ -1,0 +1,133 @@
+"""How a checkpoint segments real CT: Dice, HD95 and volume error per organ and case, through abdoseg's evaluation.
+
+    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt                      # the shared real cases (shared/real/ircadb)
+    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt data/FLARE22 --confusion
+    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt --floor 0.60         # exit 1 below a mean Dice of 0.60 (CI)
+    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt --json benchmarks/accuracy/results/main_job.json
+
+Each case is scored by `abdoseg.evaluation.evaluate` (`split='all'` on each folder), with abdoseg-predict's defaults
+(each organ's fragments removed, overlap 0.5, no mirroring); the reference is the case's label map in FLARE22's ids
+(any labelled folder in FLARE22's or nnU-Net's layout). `--confusion` also prints, for each reference organ, where its
+voxels went (which class the network gave them): the first thing to look at when an organ is missed.
+`--set-hu right_kidney=160` first moves each named organ's CT numbers in the image (inside its reference mask) to that
+median, at half their spread: whether the network misreads an organ's CT number or something else about it.
+`--json` writes every row and the means, which `tables.py` turns into the README's tables. The last line is the mean
+Dice over the (case, organ) pairs where the organ is labelled.
+"""
+import argparse, json, os, platform, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+
+
+def with_organ_hu(case, set_hu, folder):
+    "A FLARE22-layout `folder` holding `case` with each named organ at the given median HU, at half its spread."
+    import nibabel as nib
+    from abdoseg.core import organ
+    from abdoseg.datasets import read_case
+    from abdoseg.volumes import save_nifti
+    image, ref = read_case(case, 'flare22')
+    hu = image.array.astype(np.float32)
+    for name, target in set_hu.items():
+        m = ref.array == organ(name).id
+        hu[m] = target + (hu[m] - np.median(hu[m])) / 2
+    for sub in ('images', 'labels'): (folder / sub).mkdir(parents=True, exist_ok=True)
+    save_nifti(nib.Nifti1Image(np.rint(hu).astype(np.int16), image.affine), folder / 'images' / f'{case.name}_0000.nii.gz')
+    os.symlink(Path(case.label).resolve(), folder / 'labels' / Path(case.label).name)
+    return folder
+
+
+def machine() -> dict:
+    "What the figures were measured on."
+    import torch
+    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor()) \
+        if Path('/proc/cpuinfo').exists() else platform.processor()
+    return dict(cpu=cpu, cores=os.cpu_count(), torch=torch.__version__, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None)
+
+
+def organ_hu(text):
+    "ORGAN=HU from the command line, the organ one of abdoseg's."
+    from abdoseg.core import ORGAN_NAMES
+    name, _, hu = text.partition('=')
+    try:
+        if name in ORGAN_NAMES: return name, float(hu)
+    except ValueError: pass
+    raise argparse.ArgumentTypeError(f"{text!r}: give ORGAN=HU, ORGAN one of {', '.join(ORGAN_NAMES)}")
+
+
+def measure(checkpoint, data_dirs, mirror=False, set_hu=None, device='auto'):
+    "The post-processed rows of `evaluate` over every labelled case of `data_dirs`, and the seconds it took."
+    import pandas as pd
+    from abdoseg.checkpoint import load_model
+    from abdoseg.datasets import find_cases
+    from abdoseg.evaluation import evaluate
+    model, ck = load_model(checkpoint, device)
+    t, frames = time.perf_counter(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in data_dirs:
+            cases = find_cases(d)
+            if set_hu: cases = [c for case in cases for c in find_cases(with_organ_hu(case, set_hu, Path(tmp) / case.name))]
+            frames.append(evaluate(ck, 'all', cases=cases, model=model, mirror=mirror, source='flare22', progress=False))
+    df = pd.concat(frames, ignore_index=True)
+    return df[df.postprocess & (df.min_share == 0.1)].reset_index(drop=True), time.perf_counter() - t
+
+
+def summary(rows) -> dict:
+    "Per organ the mean Dice, HD95 and absolute volume error over the cases where it is labelled; and the mean Dice."
+    from abdoseg.core import ORGAN_NAMES
+    labelled = rows[rows.dice.notna()]
+    err = (labelled.pred_ml - labelled.ref_ml).abs() / labelled.ref_ml.where(labelled.ref_ml > 0)
+    organs = {o: dict(dice=float(labelled[labelled.organ == o].dice.mean()), hd95=float(labelled[labelled.organ == o].hd95.mean()),
+                      abs_volume_error=float(err[labelled.organ == o].mean())) for o in ORGAN_NAMES}
+    return dict(organs=organs, mean=float(labelled.dice.mean()), pairs=int(len(labelled)), cases=int(rows.case.nunique()))
+
+
+def print_rows(rows, confusion=False):
+    from abdoseg.core import ORGAN_NAMES
+    names = ['background', *ORGAN_NAMES]
+    print(f"{'case':16s} {'organ':13s} {'Dice':>6s} {'HD95 mm':>8s} {'ref mL':>8s} {'pred mL':>8s} {'vol err':>8s}")
+    for case, r in rows.groupby('case', sort=False):
+        for _, x in r[r.dice.notna()].iterrows():
+            err = (x.pred_ml - x.ref_ml) / x.ref_ml if x.ref_ml else float('nan')
+            print(f"{case:16s} {x.organ:13s} {x.dice:6.3f} {x.hd95:8.1f} {x.ref_ml:8.0f} {x.pred_ml:8.0f} {err:+8.0%}")
+        print(f"{case:16s} {'mean':13s} {r.dice.mean():6.3f}")
+        if confusion:
+            print(f"  {'reference -> predicted':24s}" + ''.join(f"{n[:10]:>11s}" for n in names))
+            for _, x in r.iterrows(): print(f"  {x.organ:24s}" + ''.join(f"{x[f'to_{n}']:11.1%}" for n in names))
+
+
+def main(argv=None):
+    from abdoseg.core import ORGANS
+    from abdoseg.testing import find_shared_real
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('checkpoint', help='an abdoseg checkpoint, e.g. runs/cpu/best.pt')
+    p.add_argument('data_dirs', nargs='*', help='labelled folders in FLARE22 layout (default: the shared real cases)')
+    p.add_argument('--mirror', action='store_true', help='test-time mirroring')
+    p.add_argument('--confusion', action='store_true', help='print where each reference organ went')
+    p.add_argument('--floor', type=float, help='exit 1 when the mean Dice is below this')
+    p.add_argument('--json', help='write the rows and the means to this file')
+    p.add_argument('--set-hu', nargs='+', default=[], metavar='ORGAN=HU', type=organ_hu,
+                   help="move an organ's CT numbers to this median first, e.g. right_kidney=160 (a diagnosis)")
+    p.add_argument('--device', default='auto')
+    a = p.parse_args(argv)
+    dirs = [Path(d) for d in a.data_dirs] or [find_shared_real('ircadb')]
+    if dirs[0] is None: p.exit(2, "real_ct.py: no data folder given and the shared real cases (shared/real/ircadb) are not here\n")
+    rows, seconds = measure(a.checkpoint, dirs, a.mirror, dict(a.set_hu), a.device)
+    s = summary(rows)
+    print(f"{a.checkpoint}: {s['cases']} real case(s) from {', '.join(map(str, dirs))}")
+    print_rows(rows, a.confusion)
+    print(f"{'all cases':16s} {'organ':13s} {'Dice':>6s} {'HD95 mm':>8s} {'|vol err|':>9s}")
+    for o, m in s['organs'].items(): print(f"{'':16s} {o:13s} {m['dice']:6.3f} {m['hd95']:8.1f} {m['abs_volume_error']:9.0%}")
+    if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json).write_text(json.dumps(dict(checkpoint=str(a.checkpoint), data_dirs=[os.path.relpath(d) for d in dirs], mirror=a.mirror, machine=machine(),
+                                                set_hu=dict(a.set_hu), seconds=round(seconds, 1), **s,
+                                                rows=json.loads(rows.to_json(orient='records'))), indent=1))
+    print(f"mean Dice over {len(ORGANS)} organs and {s['cases']} real cases: {s['mean']:.4f}")
+    if a.floor is not None and s['mean'] < a.floor:
+        print(f"FAIL: below the floor {a.floor}"); print('real-ct: 0 passed, 1 failed'); return 1
+    if a.floor is not None: print(f"real-ct: 1 passed, 0 failed (floor {a.floor})")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The README's tables of real-CT results, from the JSON files `real_ct.py --json` and `real_ct_seeds.py` write.
+
+    python benchmarks/accuracy/tables.py                     # prints the tables of benchmarks/accuracy/results/*.json
+    python benchmarks/accuracy/tables.py --write             # and puts them into benchmarks/accuracy/README.md
+
+The README holds them between the markers `<!-- tables -->` and `<!-- /tables -->`; `--check` exits 1 when they are not
+what the results say (CI).
+"""
+import argparse, json, sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORGANS = ('liver', 'right_kidney', 'left_kidney', 'spleen')
+
+
+def case_table(r: dict) -> str:
+    "Dice per case and organ, the mean per organ, HD95 and volume error of one real_ct.py result."
+    rows = ['| case | ' + ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean |', '| --- ' * (len(ORGANS) + 2) + '|']
+    for case in dict.fromkeys(x['case'] for x in r['rows']):
+        dice = {x['organ']: x['dice'] for x in r['rows'] if x['case'] == case}
+        shown = [f"{dice[o]:.3f}" if dice.get(o) is not None else '-' for o in ORGANS]
+        labelled = [dice[o] for o in ORGANS if dice.get(o) is not None]
+        rows.append(f"| {case} | " + ' | '.join(shown) + f" | {sum(labelled) / len(labelled):.3f} |")
+    rows.append('| mean Dice | ' + ' | '.join(f"**{r['organs'][o]['dice']:.3f}**" for o in ORGANS) + f" | **{r['mean']:.3f}** |")
+    rows.append('| HD95 (mm) | ' + ' | '.join(f"{r['organs'][o]['hd95']:.1f}" for o in ORGANS) + ' | |')
+    rows.append('| mean absolute volume error | ' + ' | '.join(f"{r['organs'][o]['abs_volume_error']:.0%}" for o in ORGANS) + ' | |')
+    return '\n'.join(rows)
+
+
+def seeds_table(r: dict) -> str:
+    "Real-CT Dice per organ of each training seed of one real_ct_seeds.py result."
+    rows = ['| seed | ' + ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean | phantom validation |', '| --- ' * (len(ORGANS) + 3) + '|']
+    for seed, s in r['seeds'].items():
+        rows.append(f"| {seed} | " + ' | '.join(f"{s['real_ct'][o]:.3f}" for o in ORGANS) + f" | {s['mean']:.3f} | {s['phantom_validation']:.3f} |")
+    rows.append(f"| over {len(r['seeds'])} seeds | | | | | **{r['mean']:.3f}** ({r['low']:.3f} to {r['high']:.3f}) | |")
+    return '\n'.join(rows)
+
+
+def tables(folder=HERE / 'results') -> str:
+    out = []
+    for f in sorted(Path(folder).glob('*.json')):
+        r = json.loads(f.read_text())
+        if 'seeds' in r: out += [f"#### `{f.name}`: {', '.join(r['train_args']) or 'the cpu preset'}, {r['cases']} phantom cases", '', seeds_table(r), '']
+        else:
+            where = f" ({r['machine']['cpu']}, PyTorch {r['machine']['torch']})" if 'machine' in r else ''
+            out += [f"#### `{f.name}`: `{Path(r['checkpoint']).as_posix()}` on {', '.join(Path(d).name for d in r['data_dirs'])}{where}"
+                    f"{' (mirrored)' if r.get('mirror') else ''}, {r['seconds']:.0f} s", '', case_table(r), '']
+    return '\n'.join(out).rstrip() + '\n'
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--write', action='store_true'); p.add_argument('--check', action='store_true')
+    a = p.parse_args(argv)
+    readme, text = HERE / 'README.md', tables()
+    head, rest = readme.read_text().split('<!-- tables -->\n', 1)
+    body = head + '<!-- tables -->\n' + text + '<!-- /tables -->\n' + rest.split('<!-- /tables -->\n', 1)[1]
+    if a.check:
+        if body != readme.read_text(): print("benchmarks/accuracy/README.md's tables are not its results: run tables.py --write"); return 1
+        print('accuracy tables: 1 passed, 0 failed'); return 0
+    if a.write: readme.write_text(body)
+    print(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
