@@ -21,7 +21,8 @@ from .datasets import LAYOUTS
 __all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'SIZES', 'TARGETS', 'PHANTOM_VERSION', 'PHASE_CYCLE', 'rotation',
            'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs',
            'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct', 'field_of_view',
-           'PhantomCase', 'make_case', 'save_case', 'write_phantom', 'phantom_phases', 'phantom_cli', 'organ_profile']
+           'PhantomCase', 'make_case', 'save_case', 'phantom_case_name', 'write_phantom', 'phantom_phases',
+           'phantom_cli', 'organ_profile']
 
 # %% ../nbs/01c_phantom.ipynb #7eb810b3
 def rotation(rz=0., ry=0., rx=0.) -> np.ndarray:
@@ -385,6 +386,8 @@ def save_case(case: PhantomCase, image_path, label_path):
         with atomic_path(path) as tmp: nib.save(img, tmp)                # a reader never sees half a file
 
 # %% ../nbs/01c_phantom.ipynb #01b95d46
+def phantom_case_name(i: int) -> str: return f'phantom_{i:04d}'     # the i-th case (from 1) a phantom folder holds
+
 PHANTOM_VERSION = 5
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
 
@@ -416,7 +419,7 @@ def write_phantom(out_dir,                 # the dataset folder to write (images
         else: raise AbdosegError(f"holds a phantom made with other settings ({old}); choose another folder or delete this one", out_dir)
     imgs, labs = LAYOUTS[layout]
     for i in tqdm(range(1, cases + 1), desc=f'phantom ({size})', disable=not progress):
-        name = f'phantom_{i:04d}'
+        name = phantom_case_name(i)
         img_p, lab_p = out_dir / imgs / f'{name}_0000.nii.gz', out_dir / labs / f'{name}.nii.gz'
         if img_p.exists() and lab_p.exists() and name in phases: continue
         case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(i - 1) % len(PHASE_CYCLE)])

@@ -15,7 +15,7 @@ from .files import writable_folder, atomic_path, write_text_atomically, project_
 from .commands import command_parser, console
 from .vnet import get_device, seed_everything
 from .datasets import find_cases, load_or_make_split
-from .phantom import SIZES, write_phantom, phantom_phases
+from .phantom import SIZES, write_phantom, phantom_phases, phantom_case_name
 from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
 from .vnet import VNet, prepare_model, autocast
 from .loss import DiceCELoss
@@ -104,7 +104,9 @@ def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
                       replace_outdated=True)
     else: data_dir = Path(cfg.data_dir)
     cases = find_cases(data_dir)
-    if cfg.data_dir is None: cases = [c for c in cases if int(c.name.split('_')[-1]) <= cfg.phantom_cases]
+    if cfg.data_dir is None:                                   # the phantom's first phantom_cases cases
+        wanted = {phantom_case_name(i + 1) for i in range(cfg.phantom_cases)}
+        cases = [c for c in cases if c.name in wanted]
     names, phases = [c.name for c in cases], phantom_phases(data_dir)
     strata = phases if phases and set(names) <= set(phases) else None      # the phantom: stratified by contrast phase
     split = load_or_make_split(data_dir, names, cfg.split, seed=0, strata=strata,
