@@ -13,18 +13,18 @@ from .files import atomic_path, check_new_file
 from .datasets import Case, find_cases, read_case
 from .metrics import organ_metrics
 from .checkpoint import Checkpoint, as_checkpoint, load_model, read_run_record
-from .postprocessing import remove_fragments
+from .postprocessing import FRAGMENT_SHARE, remove_fragments
 from .inference import predict_volume
 
 # %% auto #0
-__all__ = ['cases_to_evaluate', 'case_rows', 'evaluate', 'summarize', 'worst_cases', 'plot_dice_boxes']
+__all__ = ['cases_to_evaluate', 'case_rows', 'evaluate', 'select_rows', 'summarize', 'worst_cases', 'plot_dice_boxes']
 
 # %% ../nbs/06_evaluation.ipynb #3b914366
 def cases_to_evaluate(ck: Checkpoint, split='test', data_dir=None) -> list[Case]:
     """The cases of a split of the checkpoint's run, read from the run record beside its file, or with `split='all'`
     every labelled case of `data_dir`."""
-    record = read_run_record(ck.path) if getattr(ck, 'path', None) else None
     if split == 'all' and data_dir: return find_cases(data_dir)
+    record = read_run_record(ck.path) if getattr(ck, 'path', None) else None
     if record is None:
         raise AbdosegError("no run record (run.json) beside the checkpoint to say its data and split: give data_dir, with split 'all'", getattr(ck, 'path', None))
     data_dir = Path(data_dir or record.data_dir)
@@ -60,7 +60,7 @@ def evaluate(checkpoint: str | Checkpoint,   # a checkpoint file, or a `Checkpoi
              model=None,                 # the checkpoint's network already loaded (else loaded here)
              overwrite: bool = False,           # replace metrics_SPLIT.csv if it exists
              source=None,                # the label ids of the references; None: those the checkpoint was trained on
-             min_shares=(0.1,),          # post-processings measured: `remove_fragments` at each share (1.0: the largest piece alone)
+             min_shares=(FRAGMENT_SHARE,),   # post-processings measured: `remove_fragments` at each share (1.0: the largest piece alone)
              cases=None,                 # the cases to evaluate (`Case`s), instead of a split
             ) -> pd.DataFrame:           # one row per case, organ and post-processing (none, or each of `min_shares`)
     """Metrics per case and organ (and post-processing) of a checkpoint on a split of its run's data set, or with
@@ -82,14 +82,14 @@ def evaluate(checkpoint: str | Checkpoint,   # a checkpoint file, or a `Checkpoi
     return df
 
 # %% ../nbs/06_evaluation.ipynb #d565e542
-def _rows(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
-    "The rows without post-processing, or with abdoseg's (fragments under a tenth removed)."
-    return df[~df.postprocess] if not postprocess else df[df.postprocess & (df.min_share == 0.1)]
+def select_rows(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
+    "The rows of `evaluate`'s table without post-processing, or with abdoseg's (`remove_fragments` at its default share)."
+    return df[~df.postprocess] if not postprocess else df[df.postprocess & (df.min_share == FRAGMENT_SHARE)]
 
 # %% ../nbs/06_evaluation.ipynb #a7ef7746
 def summarize(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
     "Mean and standard deviation of each metric per organ (NaN cases skipped), and the count of cases."
-    d = _rows(df, postprocess)
+    d = select_rows(df, postprocess)
     agg = d.groupby('organ', sort=False)[['dice', 'nsd', 'hd95']].agg(['mean', 'std'])
     agg[('cases', 'n')] = d.groupby('organ', sort=False)['dice'].count()
     return agg.round(4)
@@ -97,14 +97,14 @@ def summarize(df: pd.DataFrame, postprocess=True) -> pd.DataFrame:
 # %% ../nbs/06_evaluation.ipynb #23e502bd
 def worst_cases(df: pd.DataFrame, n=3, postprocess=True) -> pd.DataFrame:
     "The `n` cases with the lowest mean Dice over the organs."
-    d = _rows(df, postprocess).groupby('case')['dice'].mean().sort_values()
+    d = select_rows(df, postprocess).groupby('case')['dice'].mean().sort_values()
     return d.head(n).rename('mean Dice').to_frame().round(4)
 
 # %% ../nbs/06_evaluation.ipynb #c5f9e655
 def plot_dice_boxes(df: pd.DataFrame, path=None, postprocess=True):
     "Box plot of Dice and NSD per organ across cases, in the organ colours."
     import matplotlib.pyplot as plt
-    d = _rows(df, postprocess)
+    d = select_rows(df, postprocess)
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
     for ax, metric in zip(axs, ('dice', 'nsd')):
         data = [d[d.organ == o.name][metric].dropna().values for o in ORGANS]

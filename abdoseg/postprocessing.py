@@ -10,10 +10,12 @@ from .core import ORGANS
 
 
 # %% auto #0
-__all__ = ['remove_fragments']
+__all__ = ['FRAGMENT_SHARE', 'remove_fragments']
 
 # %% ../nbs/04d_postprocessing.ipynb #40bee2b3
-def remove_fragments(labels: np.ndarray, min_share=0.1, organ_ids=None) -> np.ndarray:
+FRAGMENT_SHARE = 0.1      # abdoseg's post-processing: an organ's pieces under this share of its largest are removed
+
+def remove_fragments(labels: np.ndarray, min_share=FRAGMENT_SHARE, organ_ids=None) -> np.ndarray:
     """A copy of a label map in which each organ (of `organ_ids`, default all) keeps its 26-connected components of at
     least `min_share` of its largest one's size (`min_share=1`: the largest alone)."""
     out = labels.copy()

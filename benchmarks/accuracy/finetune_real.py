@@ -27,7 +27,7 @@ def main(argv=None):
     from abdoseg.core import ORGAN_NAMES
     from abdoseg.testing import find_shared_real
     from abdoseg.datasets import find_cases
-    from abdoseg.evaluation import evaluate
+    from abdoseg.evaluation import evaluate, select_rows
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('checkpoint'); p.add_argument('data_dir', nargs='?', help='a labelled folder (default: the shared real cases)')
     p.add_argument('--epochs', type=int, default=10); p.add_argument('--iters-per-epoch', type=int, default=50)
@@ -47,7 +47,7 @@ def main(argv=None):
                        '--iters-per-epoch', str(a.iters_per_epoch), '--no-progress'] + (['--init', a.checkpoint] if start == 'init' else [])
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
                 rows = evaluate(out / 'last.pt', 'all', cases=[test_case], source='flare22', progress=False)
-                dice = rows[rows.postprocess & (rows.min_share == 0.1)].set_index('organ').dice
+                dice = select_rows(rows).set_index('organ').dice
                 results[(train_case.name, test_case.name, start)] = {o: float(dice[o]) for o in ORGAN_NAMES}
                 print(f"train {train_case.name} -> test {test_case.name}, {start:7s}: " +
                       ', '.join(f"{o} {dice[o]:.3f}" for o in ORGAN_NAMES) + f"; mean {dice.mean():.3f}", flush=True)

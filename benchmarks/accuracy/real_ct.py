@@ -59,7 +59,7 @@ def measure(checkpoint, data_dirs, mirror=False, set_hu=None, device='auto'):
     import pandas as pd
     from abdoseg.checkpoint import load_model
     from abdoseg.datasets import find_cases
-    from abdoseg.evaluation import evaluate
+    from abdoseg.evaluation import evaluate, select_rows
     model, ck = load_model(checkpoint, device)
     t, frames = time.perf_counter(), []
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,7 +68,7 @@ def measure(checkpoint, data_dirs, mirror=False, set_hu=None, device='auto'):
             if set_hu: cases = [c for case in cases for c in find_cases(with_organ_hu(case, set_hu, Path(tmp) / case.name))]
             frames.append(evaluate(ck, 'all', cases=cases, model=model, mirror=mirror, source='flare22', progress=False))
     df = pd.concat(frames, ignore_index=True)
-    return df[df.postprocess & (df.min_share == 0.1)].reset_index(drop=True), time.perf_counter() - t
+    return select_rows(df).reset_index(drop=True), time.perf_counter() - t
 
 
 def summary(rows) -> dict:
