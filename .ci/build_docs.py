@@ -60,6 +60,7 @@ def repo_links(text: str, pages: set, folder: Path) -> str:
         file = target.split('#')[0]
         if re.match(r'[a-z]+:|#|/', target) or file.startswith('images/'): return m.group(0)
         here = (folder / file).resolve()
+        if here.is_relative_to(NBS / 'images'): return m.group(0)             # the site's pictures, from a page in a subfolder
         if here.suffix == '.ipynb' and here.is_relative_to(NBS) and page(here) in pages: return m.group(0)
         path = next((p for p in (folder / file, ROOT / file) if p.exists()), folder / file).resolve()
         try: rel = path.relative_to(ROOT)

@@ -5,6 +5,7 @@
 # %% ../nbs/04e_inference.ipynb #4402fe34
 from __future__ import annotations
 import csv, json
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,9 +23,11 @@ from .sliding_window import sliding_window, mirrored_scores
 from .postprocessing import remove_fragments
 
 # %% auto #0
-__all__ = ['LATERAL_PAIRS', 'OUTPUT_TYPES', 'network_input', 'check_ct', 'predict_volume', 'plausible_volume', 'wrong_sides',
-           'check_prediction', 'organ_statistics', 'output_paths', 'volumes_table', 'check_outputs', 'write_labels',
-           'Predictions', 'predict', 'write_volumes_csv', 'predict_cli']
+__all__ = ['LATERAL_PAIRS', 'LOW_CONFIDENCE', 'LIVER_SIDE_MM', 'OUTPUT_TYPES', 'network_input', 'check_ct', 'organ_confidence',
+           'Segmentation', 'segment', 'predict_volume', 'plausible_volume', 'wrong_sides', 'body_midline',
+           'mirror_evidence', 'check_prediction', 'mirror_suspected', 'organ_statistics', 'output_paths',
+           'volumes_table', 'check_outputs', 'write_labels', 'Predictions', 'predict', 'write_volumes_csv',
+           'predict_cli']
 
 # %% ../nbs/04e_inference.ipynb #15195e42
 def network_input(ck: Checkpoint, vol: Volume) -> tuple[np.ndarray, tuple, tuple]:
@@ -47,29 +50,52 @@ def check_ct(vol: Volume, ck: Checkpoint):
     if all(e < w / 8 for e, w in zip(extent, window)):
         raise AbdosegError(f"{' x '.join(f'{e:.0f}' for e in extent)} mm is too small a volume to hold an abdomen", vol.path)
 
+# %% ../nbs/04e_inference.ipynb #9b99d42f
+def organ_confidence(prob: np.ndarray, labels: np.ndarray) -> dict:
+    """Each organ's confidence in [0, 1]: the Dice that the network's own probabilities `prob` (C, X, Y, Z) expect of its
+    labels, 2 Σ p over the labelled voxels / (Σ p + the labelled voxels); 1 for an organ neither labelled nor given any
+    probability (a confident absence)."""
+    out = {}
+    for o in ORGANS:
+        p, m = prob[o.id], labels == o.id
+        total = float(p.sum()) + float(m.sum())
+        out[o.name] = round(2 * float(p[m].sum()) / total, 4) if total >= 1 else 1.0
+    return out
+
 # %% ../nbs/04e_inference.ipynb #4e98e0f1
+@dataclass
+class Segmentation:
+    "What the network made of a scan: abdoseg labels on the scan's RAS+ grid, and each organ's confidence."
+    labels: np.ndarray      # uint8 abdoseg ids
+    confidence: dict        # organ name -> [0, 1] (`organ_confidence`)
+
 @torch.no_grad()
-def predict_volume(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False, postprocess=True, batch_size=4,
-                   max_gpu_scores_gb=4., amp=True) -> np.ndarray:
-    """abdoseg labels (uint8) of a RAS+ `Volume`, on the volume's RAS+ grid, each organ's fragments removed as `predict`
-    removes them (`postprocess=False`: the network's labels as they are). On a GPU, the class scores of a volume
-    larger than `max_gpu_scores_gb` are summed in host memory (the windows still run on the GPU). `amp=False`
-    computes in float32 where `vnet.autocast` would use bf16."""
+def segment(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False, postprocess=True, batch_size=4,
+            max_gpu_scores_gb=4., amp=True) -> Segmentation:
+    """Segment a RAS+ `Volume`: labels on the volume's RAS+ grid (each organ's fragments removed unless `postprocess=False`)
+    and each organ's confidence. On a GPU, the class scores of a volume larger than `max_gpu_scores_gb` are summed in host
+    memory (the windows still run on the GPU). `amp=False` computes in float32 where `vnet.autocast` would use bf16."""
     device = next(model.parameters()).device
-    spacing, norm, patch = ck.spacing, ck.norm, ck.patch_size
     arr, shape, bb = network_input(ck, vol)
     x = torch.from_numpy(arr)[None].to(device)
-    kw = dict(overlap=overlap, batch_size=batch_size, pad_value=norm.background, amp=amp)
+    kw = dict(overlap=overlap, batch_size=batch_size, pad_value=ck.norm.background, amp=amp)
     if device.type == 'cuda' and N_CLASSES * x.numel() * 4 > max_gpu_scores_gb * 2 ** 30: kw['out_device'] = 'cpu'
-    scores = mirrored_scores(model, x, patch, **kw) if mirror else sliding_window(model, x, patch, **kw)
-    prob = torch.softmax(scores, 0).cpu().numpy()
+    scores = mirrored_scores(model, x, ck.patch_size, **kw) if mirror else sliding_window(model, x, ck.patch_size, **kw)
+    prob = torch.softmax(scores, 0).float().cpu().numpy()
+    net_labels = prob.argmax(0).astype(np.uint8)
+    confidence = organ_confidence(prob, remove_fragments(net_labels) if postprocess else net_labels)
     full = np.zeros((prob.shape[0], *shape), np.float32); full[0] = 1; full[(slice(None), *bb)] = prob
     best = np.full(vol.shape, -1, np.float32); labels = np.zeros(vol.shape, np.uint8)
     for c in range(full.shape[0]):
         if c and not (full[c] > 0.05).any(): continue
-        p = resample_array(full[c], spacing, vol.spacing, vol.shape)
+        p = resample_array(full[c], ck.spacing, vol.spacing, vol.shape)
         win = p > best; labels[win] = c; best[win] = p[win]
-    return remove_fragments(labels) if postprocess else labels
+    return Segmentation(remove_fragments(labels) if postprocess else labels, confidence)
+
+def predict_volume(model, ck: Checkpoint, vol: Volume, overlap=0.5, mirror=False, postprocess=True, batch_size=4,
+                   max_gpu_scores_gb=4., amp=True) -> np.ndarray:
+    "The labels alone of `segment` (uint8, on the volume's RAS+ grid)."
+    return segment(model, ck, vol, overlap, mirror, postprocess, batch_size, max_gpu_scores_gb, amp).labels
 
 # %% ../nbs/04e_inference.ipynb #df8c8ab0
 def plausible_volume(o: Organ, ml: float) -> bool: return o.volume_ml[0] <= ml <= o.volume_ml[1]
@@ -82,23 +108,53 @@ def wrong_sides(centres: dict) -> list[tuple]:
     return [(r, l) for r, l in LATERAL_PAIRS if r in centres and l in centres and centres[r][0] < centres[l][0]]
 
 # %% ../nbs/04e_inference.ipynb #c8795069
-def check_prediction(labels: np.ndarray, affine, spacing) -> list[str]:
-    "Warnings about a RAS+ label map: missing organs, implausible volumes, organs on the wrong side."
-    warns, vols = [], organ_volumes(labels, spacing)
+LOW_CONFIDENCE = 0.85   # an organ's confidence below this is reported
+LIVER_SIDE_MM = 25.     # a liver (of 50 mL or more) whose centre lies less far right of the body's midline: a mirrored scan
+
+def body_midline(image: Volume) -> float:
+    "The world x (mm) of the body's midline: the centre of its voxels above -500 HU (of the whole volume's, if none is)."
+    body = image.array > -500
+    if not body.any(): body = np.ones(image.shape, bool)
+    centre = [np.dot(np.arange(n), body.sum(tuple(a for a in range(3) if a != i))) / body.sum() for i, n in enumerate(image.shape)]
+    return float((image.affine @ [*centre, 1])[0])
+
+def mirror_evidence(volumes: dict, centres: dict, midline_x: float | None = None) -> list[str]:
+    """Why a scan looks mirrored left-right, from anatomy a network cannot learn away: a liver whose centre lies less than
+    `LIVER_SIDE_MM` right of the body's midline (`midline_x`, world mm), or a spleen of 50 mL or more larger than the liver."""
+    why = []
+    if midline_x is not None and volumes['liver'] >= 50 and (right := centres['liver'][0] - midline_x) < LIVER_SIDE_MM:
+        why.append(f"the liver's centre lies {abs(right):.0f} mm {'right' if right >= 0 else 'left'} of the body's midline, "
+                   f"where a liver lies {LIVER_SIDE_MM:.0f} mm or more to its right")
+    if volumes['spleen'] >= 50 and volumes['spleen'] > volumes['liver']:
+        why.append(f"the spleen ({volumes['spleen']:.0f} mL) is larger than the liver ({volumes['liver']:.0f} mL)")
+    return why
+
+def check_prediction(labels: np.ndarray, affine, spacing, confidence: dict | None = None, image: Volume | None = None) -> list[str]:
+    """Warnings about a RAS+ label map: missing organs, implausible volumes, organs on the wrong side, a mirrored scan
+    (with the `image` it labels, on the same grid), low `confidence`."""
+    warns, vols, centres = [], organ_volumes(labels, spacing), organ_centres(labels, affine)
     for o in ORGANS:
         lo, hi = o.volume_ml
         if vols[o.name] == 0: warns.append(f"no {o.title.lower()} found")
         elif not plausible_volume(o, vols[o.name]):
             warns.append(f"{o.title.lower()} volume {vols[o.name]:.0f} mL is outside the plausible adult range {lo:.0f}-{hi:.0f} mL")
-    if wrong := wrong_sides(organ_centres(labels, affine)):
+    if wrong := wrong_sides(centres):
         warns.append("laterality: " + ', '.join(f"the {r.replace('_', ' ')} lies left of the {l.replace('_', ' ')}" for r, l in wrong) +
                      " in world coordinates; this most often means the file's orientation header is wrong (a left-right flip)")
+    if why := mirror_evidence(vols, centres, body_midline(image) if image is not None else None):
+        warns.append("mirrored: " + '; '.join(why) + ": the file's orientation header is most likely wrong (a left-right flip); "
+                     "check it before using the labels")
+    if low := {o.title.lower(): c for o in ORGANS if (c := (confidence or {}).get(o.name, 1.)) < LOW_CONFIDENCE and vols[o.name] > 0}:
+        warns.append(f"low confidence (below {LOW_CONFIDENCE}): " + ', '.join(f"{n} {c:.2f}" for n, c in low.items()) +
+                     "; look at these organs before using them")
     return warns
 
+def mirror_suspected(warnings: list[str]) -> bool: return any(w.startswith(('laterality:', 'mirrored:')) for w in warnings)
+
 # %% ../nbs/04e_inference.ipynb #3204acde
-def organ_statistics(labels: np.ndarray, image: Volume) -> dict:
+def organ_statistics(labels: np.ndarray, image: Volume, confidence: dict | None = None) -> dict:
     """Per organ (TotalSegmentator's names): volume (mL), mean (`intensity`) and standard deviation of HU inside, and
-    abdoseg's checks (found, plausible volume, on its side), for a RAS+ label map on `image`'s grid."""
+    abdoseg's checks (found, plausible volume, on its side) and `confidence` (`organ_confidence`; None when not given), for a RAS+ label map on `image`'s grid."""
     volumes, centres = organ_volumes(labels, image.spacing), organ_centres(labels, image.affine)
     on_wrong_side = {name for pair in wrong_sides(centres) for name in pair}
     stats = {}
@@ -108,7 +164,8 @@ def organ_statistics(labels: np.ndarray, image: Volume) -> dict:
         stats[o.totalseg] = dict(volume=volumes[o.name], intensity=round(float(hu.mean()), 2) if found else None,
                                  intensity_std=round(float(hu.std()), 2) if found else None, found=found,
                                  volume_plausible=plausible_volume(o, volumes[o.name]),
-                                 on_its_side=(o.name not in on_wrong_side) if found else None)
+                                 on_its_side=(o.name not in on_wrong_side) if found else None,
+                                 confidence=(confidence or {}).get(o.name))
     return stats
 
 # %% ../nbs/04e_inference.ipynb #b0f8bc03
@@ -217,16 +274,19 @@ def predict(checkpoint,                 # a checkpoint file (abdoseg-train's bes
     return Predictions(reports, failures)
 
 def _predict_one(inp, out, ck, model, checkpoint_name, how: dict, output_type, flare22_ids, statistics) -> dict:
-    "Segment one input (`how`: `predict_volume`'s settings) and write its labels, statistics and report."
+    "Segment one input (`how`: `segment`'s settings) and write its labels, statistics and report."
     vol = read_volume(inp)
     check_ct(vol, ck)
-    labels = predict_volume(model, ck, vol, **how)
+    seg = segment(model, ck, vol, **how)
+    labels = seg.labels
     notes = write_labels(labels, vol, inp, out['labels'], output_type, flare22_ids, checkpoint_name)
     rep = dict(input=str(inp), output=str(out['labels']), output_type=output_type, shape=list(vol.original_shape),
                spacing_mm=[round(s, 4) for s in vol.spacing], orientation=vol.orientation, volumes_ml=organ_volumes(labels, vol.spacing),
-               warnings=check_prediction(labels, vol.affine, vol.spacing) + notes, label_ids='FLARE22' if flare22_ids else 'abdoseg')
+               confidence=seg.confidence, warnings=check_prediction(labels, vol.affine, vol.spacing, seg.confidence, vol) + notes,
+               label_ids='FLARE22' if flare22_ids else 'abdoseg')
+    rep['mirror_suspected'] = mirror_suspected(rep['warnings'])
     if statistics:
-        write_text_atomically(out['statistics'], json.dumps(organ_statistics(labels, vol), indent=1))
+        write_text_atomically(out['statistics'], json.dumps(organ_statistics(labels, vol, seg.confidence), indent=1))
         rep['statistics'] = str(out['statistics'])
     write_text_atomically(out['report'], json.dumps(rep, indent=1))
     for w in rep['warnings']: print(f"warning: {inp.name}: {w}")

@@ -11,6 +11,7 @@ import numpy as np
 import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
+import abdoseg
 from .core import AbdosegError, FLARE22, ORGANS
 from .files import atomic_path, write_text_atomically
 from .commands import command_parser, console
@@ -18,10 +19,12 @@ from .volumes import reorient_nifti
 from .datasets import LAYOUTS
 
 # %% auto #0
-__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'SIZES', 'TARGETS', 'PHANTOM_VERSION', 'PHASE_CYCLE', 'rotation',
-           'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs',
-           'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'smooth_field', 'render_ct', 'field_of_view',
-           'PhantomCase', 'make_case', 'save_case', 'phantom_case_name', 'write_phantom', 'phantom_phases',
+__all__ = ['TISSUES', 'PHASES', 'FIXED_HU', 'PHASE_NAMES', 'ORGAN_TISSUES', 'LABEL_MAPS', 'TOTALSEG_CREDIT', 'SIZES', 'TARGETS',
+           'PHANTOM_VERSION', 'PHASE_CYCLE', 'REAL_ANATOMY', 'rotation', 'Blob', 'Tube', 'Grid', 'paint', 'tissue_hu',
+           'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy',
+           'draw_anatomy', 'smooth_field', 'wide_hu', 'render_ct', 'structure_tissue', 'anatomy_codes',
+           'build_real_anatomy', 'RealAnatomy', 'real_anatomy', 'deformed_anatomy', 'field_of_view', 'PhantomCase',
+           'make_case', 'save_case', 'phantom_case_name', 'write_phantom', 'phantom_phases', 'phantom_real_anatomies',
            'phantom_cli', 'organ_profile']
 
 # %% ../nbs/01c_phantom.ipynb #7eb810b3
@@ -324,17 +327,136 @@ def smooth_field(shape, rng, cell=8) -> np.ndarray:
     return ndimage.zoom(coarse, [s / c for s, c in zip(shape, coarse.shape)], order=1)[:shape[0], :shape[1], :shape[2]]
 
 # %% ../nbs/01c_phantom.ipynb #b3f03b32
-def render_ct(tissue, grid: Grid, rng, phase: int, noise_hu: float, blur_mm: float) -> np.ndarray:
-    "The int16 CT image (HU) of a tissue map."
+ORGAN_TISSUES = ('liver', 'spleen', 'kidney_cortex', 'kidney_medulla')
+
+def wide_hu(hu: dict, rng, spread=20., beyond=0.15) -> dict:
+    """A case's CT numbers widened: every soft tissue's moved by a normal draw (`spread` HU), and each target organ's
+    tissue, with probability `beyond`, drawn anywhere from -10 to 250 HU, beyond any phase's range."""
+    out = {t: v + rng.normal(0, spread) if -300 < v < 400 else v for t, v in hu.items()}
+    return {t: rng.uniform(-10, 250) if t in ORGAN_TISSUES and rng.uniform() < beyond else v for t, v in out.items()}
+
+def render_ct(tissue, grid: Grid, rng, phase: int, noise_hu: float, blur_mm: float, wide=False) -> np.ndarray:
+    """The int16 CT image (HU) of a tissue map. `wide`: the appearance drawn far more widely (`wide_hu`; texture inside
+    soft tissue, slices 1-6 mm thick and a stronger smooth bias), so that only shape and context stay."""
     hu = tissue_hu(phase, rng)
+    if wide: hu = wide_hu(hu, rng)
     lut = np.array([hu[t] for t in TISSUES], np.float32)
     img = lut[tissue]
-    img += smooth_field(tissue.shape, rng) * np.float32(7.)
-    sig = [blur_mm / s for s in grid.spacing[:2]] + [0.45]
+    img += smooth_field(tissue.shape, rng) * np.float32(rng.uniform(7, 25) if wide else 7.)
+    if wide:
+        soft = (lut > -300)[tissue] & (lut < 400)[tissue]
+        grain = ndimage.gaussian_filter(rng.normal(0, 1, tissue.shape).astype(np.float32), 1.2)
+        img += soft * grain * np.float32(rng.uniform(0, 15) / (grain.std() + 1e-6))
+    z_sigma = max(0.45, rng.uniform(1, 6) / 2.355 / grid.spacing[2]) if wide else 0.45
+    sig = [blur_mm / s for s in grid.spacing[:2]] + [z_sigma]
     img = ndimage.gaussian_filter(img, sig, truncate=3.)
     noise = ndimage.gaussian_filter(rng.normal(0, 1, tissue.shape).astype(np.float32), 0.6)
     img += noise * np.float32(noise_hu / (noise.std() + 1e-6))
     return np.clip(np.rint(img), -1024, 3071).astype(np.int16)
+
+# %% ../nbs/01c_phantom.ipynb #f6441226
+_STRUCTURE_TISSUE = (  # TotalSegmentator name prefix -> (phantom tissue, FLARE22 organ or None)
+    ('liver', 'liver', 'liver'), ('spleen', 'spleen', 'spleen'), ('kidney_cyst', 'fluid', None),
+    ('kidney_right', 'kidney_cortex', 'right_kidney'), ('kidney_left', 'kidney_cortex', 'left_kidney'),
+    ('pancreas', 'pancreas', 'pancreas'), ('aorta', 'aorta', 'aorta'), ('inferior_vena_cava', 'ivc', 'inferior_vena_cava'),
+    ('adrenal_gland_right', 'adrenal', 'right_adrenal_gland'), ('adrenal_gland_left', 'adrenal', 'left_adrenal_gland'),
+    ('gallbladder', 'gallbladder', 'gallbladder'), ('esophagus', 'bowel_wall', 'esophagus'),
+    ('stomach', 'bowel_wall', 'stomach'), ('duodenum', 'bowel_wall', 'duodenum'), ('small_bowel', 'bowel_wall', None),
+    ('colon', 'bowel_wall', None), ('urinary_bladder', 'bladder', None), ('portal_vein', 'portal_vein', None),
+    ('iliac_artery', 'aorta', None), ('iliac_vena', 'ivc', None), ('spinal_cord', 'csf', None),
+    ('vertebrae', 'bone', None), ('rib', 'bone', None), ('sacrum', 'bone', None), ('hip', 'bone', None),
+    ('femur', 'bone', None), ('sternum', 'bone', None), ('costal_cartilages', 'disc', None),
+    ('autochthon', 'muscle', None), ('iliopsoas', 'muscle', None), ('gluteus', 'muscle', None),
+    ('heart', 'aorta', None), ('atrial_appendage', 'aorta', None), ('lung', 'lung', None),
+)
+_BOWEL = ('esophagus', 'stomach', 'duodenum', 'small_bowel', 'colon')
+
+def structure_tissue(name: str) -> tuple[str, str | None]:
+    "The phantom's tissue and the FLARE22 organ (None: no FLARE22 label) of a TotalSegmentator structure."
+    return next(((t, o) for prefix, t, o in _STRUCTURE_TISSUE if name.startswith(prefix)), ('soft_tissue', None))
+
+# %% ../nbs/01c_phantom.ipynb #6fb0f7d5
+def _deeper_than(mask, mm, spacing): return mask & (ndimage.distance_transform_edt(mask, sampling=spacing) > mm)
+
+def anatomy_codes(structures: np.ndarray, names: dict, hu: np.ndarray, spacing) -> tuple[np.ndarray, list]:
+    """One code a voxel (uint8) for a real scan's structure map (`names`: id -> TotalSegmentator name) and its CT
+    (`hu`), and the code's (tissue, FLARE22 organ or None) pairs; code 0 is air, outside the body."""
+    sm = ndimage.gaussian_filter(hu.astype(np.float32), 0.7)
+    body = np.stack([ndimage.binary_fill_holes(s) for s in np.moveaxis(sm > -500, 2, 0)], 2)
+    tissue = np.select([~body, sm < -500, sm < -30, sm < 150], [_T['air'], _T['gas'], _T['visceral_fat'], _T['soft_tissue']],
+                       _T['bone']).astype(np.uint8)
+    label = np.zeros(hu.shape, np.uint8)
+    for k, name in sorted(names.items()):
+        m = structures == k
+        if not m.any(): continue
+        t, organ = structure_tissue(name)
+        tissue[m] = _T[t]
+        if organ: label[m] = _FLARE_ID[organ]
+        if t == 'kidney_cortex': tissue[_deeper_than(m, 5., spacing)] = _T['kidney_medulla']
+        if t == 'bone': tissue[_deeper_than(m, 2., spacing)] = _T['marrow']
+        if name.startswith(_BOWEL):
+            inner = _deeper_than(m, 2.5, spacing)
+            tissue[inner] = np.select([sm[inner] < -400, sm[inner] < -20], [_T['gas'], _T['stool']], _T['fluid'])
+    pairs = sorted({(int(t), int(l)) for t, l in np.unique(np.stack([tissue.ravel(), label.ravel()], 1), axis=0)})
+    lut = np.zeros((len(TISSUES), 256), np.uint8)
+    for i, (t, l) in enumerate(pairs): lut[t, l] = i
+    return lut[tissue, label], [(TISSUES[t], FLARE22.names.get(l) if l else None) for t, l in pairs]
+
+# %% ../nbs/01c_phantom.ipynb #e4d82c52
+LABEL_MAPS = Path(abdoseg.__file__).parent / 'label_maps'   # the real anatomies shipped with the package
+TOTALSEG_CREDIT = ('TotalSegmentator CT dataset, subject s0009 (University Hospital Basel), licence CC BY 4.0; J. Wasserthal et al., '
+                   '"TotalSegmentator: robust segmentation of 104 anatomic structures in CT images", Radiology: Artificial Intelligence, 2023')
+
+def build_real_anatomy(folder,               # a TotalSegmentator case: images/NAME_0000.nii.gz and anatomy/NAME_structures.nii.gz (.json)
+                       out_dir=LABEL_MAPS,   # where NAME.nii.gz and NAME.json go
+                       name='TS_s0009') -> Path:
+    "Write the anatomy codes of a real scan's structure map as `out_dir/NAME.nii.gz`, with its pairs and source in `NAME.json`."
+    folder, out_dir = Path(folder), Path(out_dir)
+    structures = reorient_nifti(nib.load(folder / 'anatomy' / f'{name}_structures.nii.gz'), 'RAS')
+    image = reorient_nifti(nib.load(folder / 'images' / f'{name}_0000.nii.gz'), 'RAS')
+    if not np.allclose(structures.affine, image.affine, atol=1e-3): raise AbdosegError("the structure map is not on the image's grid", folder)
+    names = {int(k): v for k, v in json.loads((folder / 'anatomy' / f'{name}_structures.json').read_text()).items()}
+    codes, pairs = anatomy_codes(np.asarray(structures.dataobj), names, np.asarray(image.dataobj), structures.header.get_zooms()[:3])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    img = nib.Nifti1Image(codes, structures.affine); img.set_data_dtype(np.uint8)
+    with atomic_path(out_dir / f'{name}.nii.gz') as tmp: nib.save(img, tmp)
+    write_text_atomically(out_dir / f'{name}.json', json.dumps(dict(name=name, source=TOTALSEG_CREDIT, pairs=pairs), indent=1))
+    return out_dir / f'{name}.nii.gz'
+
+# %% ../nbs/01c_phantom.ipynb #c7a7c981
+@dataclass(frozen=True)
+class RealAnatomy:
+    "A shipped real anatomy: codes on a RAS+ grid, and each code's tissue index and FLARE22 label id."
+    codes: np.ndarray; affine: np.ndarray; tissue: np.ndarray; label: np.ndarray
+
+_REAL = {}
+def real_anatomy(name='TS_s0009', folder=LABEL_MAPS) -> RealAnatomy:
+    "The shipped real anatomy `name` (read once)."
+    if (name, folder) not in _REAL:
+        path = Path(folder) / f'{name}.nii.gz'
+        if not path.exists(): raise AbdosegError("no such real anatomy; rebuild it with build_real_anatomy", path)
+        img, pairs = nib.load(path), json.loads(path.with_name(f'{name}.json').read_text())['pairs']
+        _REAL[name, folder] = RealAnatomy(np.asarray(img.dataobj), img.affine, np.array([_T[t] for t, _ in pairs], np.uint8),
+                                          np.array([_FLARE_ID[o] if o else 0 for _, o in pairs], np.uint8))
+    return _REAL[name, folder]
+
+def deformed_anatomy(anat: RealAnatomy, spacing, rng, elastic_mm=6.) -> tuple[np.ndarray, Grid]:
+    """The codes of `anat` on a new grid of `spacing` (mm) after a random scale, rotation and elastic warp that keep left
+    and right, over a random slab of it along z; and the grid."""
+    size = np.asarray(anat.codes.shape) * np.sqrt((anat.affine[:3, :3] ** 2).sum(0))
+    scale = rng.uniform(0.88, 1.14) * rng.uniform(0.95, 1.05, 3)
+    rot = rotation(rng.uniform(-0.15, 0.15), rng.uniform(-0.06, 0.06), rng.uniform(-0.06, 0.06))
+    full = size * scale
+    length = full[2] if rng.uniform() < 0.3 else rng.uniform(min(50., full[2]), full[2])
+    grid = Grid(tuple(int(round(e / s)) for e, s in zip((*full[:2], length), spacing)), tuple(spacing),
+                (0., 0., rng.uniform(-(full[2] - length) / 2, (full[2] - length) / 2)))
+    P = np.stack(np.meshgrid(*[grid.axis(i) for i in range(3)], indexing='ij'), -1)
+    Q = (P / scale) @ rot                                                  # R^T (p / s), as row vectors
+    amp = rng.uniform(0, elastic_mm)
+    for i in range(3): Q[..., i] += smooth_field(grid.shape, rng, cell=max(3, int(40 / spacing[0]))) * amp
+    centre = anat.affine[:3, :3] @ ((np.asarray(anat.codes.shape) - 1) / 2) + anat.affine[:3, 3]
+    idx = (Q + centre - anat.affine[:3, 3]) @ np.linalg.inv(anat.affine[:3, :3]).T
+    return ndimage.map_coordinates(anat.codes, np.moveaxis(idx, -1, 0), order=0, mode='constant', cval=0), grid
 
 # %% ../nbs/01c_phantom.ipynb #a7019ea4
 SIZES = {
@@ -358,22 +480,29 @@ class PhantomCase:
     info: dict
 
 # %% ../nbs/01c_phantom.ipynb #d25f86e2
-def make_case(seed: int, size='small', phase: int | None = None) -> PhantomCase:
+def make_case(seed: int, size='small', phase: int | None = None, anatomy='phantom', wide=False) -> PhantomCase:
     """One phantom case; the same seed gives the same case. The contrast phase (0 unenhanced, 1 arterial,
-    2 portal venous) is drawn at random unless given."""
+    2 portal venous) is drawn at random unless given; `anatomy` is 'phantom' (the procedural abdomen) or the name of
+    a shipped real anatomy ('TS_s0009'), deformed at random; `wide` paints it with `render_ct`'s wide appearance."""
     if size not in SIZES: raise AbdosegError(f"unknown phantom size {size!r}; choose one of {list(SIZES)}")
     cfg, rng = SIZES[size], np.random.default_rng(seed)
     sp_xy, sp_z = rng.uniform(*cfg['inplane']), float(rng.choice(cfg['slices']))
-    anat = Anatomy.random(rng)
-    top, bottom = field_of_view(anat, rng)
-    n_z = int(np.clip(round((top - bottom) / sp_z), *cfg['n_slices']))
-    grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z), (rng.uniform(-8, 8), rng.uniform(-5, 15), (top + bottom) / 2))
-    tissue, label, anat = draw_anatomy(grid, rng, anat)
+    if anatomy == 'phantom':
+        anat = Anatomy.random(rng)
+        top, bottom = field_of_view(anat, rng)
+        n_z = int(np.clip(round((top - bottom) / sp_z), *cfg['n_slices']))
+        grid = Grid((cfg['matrix'], cfg['matrix'], n_z), (sp_xy, sp_xy, sp_z), (rng.uniform(-8, 8), rng.uniform(-5, 15), (top + bottom) / 2))
+        tissue, label, anat = draw_anatomy(grid, rng, anat)
+    else:
+        real = real_anatomy(anatomy)
+        codes, grid = deformed_anatomy(real, (sp_xy, sp_xy, sp_z), rng)
+        tissue, label = real.tissue[codes], real.label[codes]
     drawn, noise, blur = int(rng.choice(3, p=[0.1, 0.2, 0.7])), rng.uniform(6, 18), rng.uniform(0.6, 1.2)
     phase = drawn if phase is None else int(phase)
-    image = render_ct(tissue, grid, rng, phase, noise, blur)
-    info = dict(seed=seed, size=size, spacing=grid.spacing, phase=PHASE_NAMES[phase], noise_hu=round(noise, 1),
-                orientation='LPS' if rng.uniform() < 0.5 else 'RAS', scan_mm=round(n_z * sp_z, 1),
+    if wide: noise = rng.uniform(5, 35)
+    image = render_ct(tissue, grid, rng, phase, noise, blur, wide)
+    info = dict(seed=seed, size=size, anatomy=anatomy, wide=wide, spacing=grid.spacing, phase=PHASE_NAMES[phase], noise_hu=round(noise, 1),
+                orientation='LPS' if rng.uniform() < 0.5 else 'RAS', scan_mm=round(grid.shape[2] * sp_z, 1),
                 organs_whole=bool(not np.isin(label[..., [0, -1]], [_FLARE_ID[o] for o in TARGETS]).any()))
     return PhantomCase(image, label, grid.affine, info)
 
@@ -391,6 +520,9 @@ def phantom_case_name(i: int) -> str: return f'phantom_{i:04d}'     # the i-th c
 PHANTOM_VERSION = 5
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
 
+REAL_ANATOMY = 'TS_s0009'            # the real anatomy a phantom folder's real_anatomy share draws from
+def _is_real(i, share) -> bool: return int(i * share) > int((i - 1) * share)   # spreads the share evenly over the cases
+
 def _read_stamp(out_dir) -> dict | None:
     p = Path(out_dir) / 'phantom.json'
     return json.loads(p.read_text()) if p.exists() else None
@@ -405,13 +537,19 @@ def write_phantom(out_dir,                 # the dataset folder to write (images
                   seed=0,                  # case i is drawn with the seeds (seed, i): a folder repeats exactly
                   size='small',            # 'small': the cpu preset's scans; 'flare22': FLARE22-size scans
                   layout='flare22',        # FLARE22's images/ and labels/, or nnU-Net's imagesTr/ and labelsTr/
+                  real_anatomy=0.,         # the share of cases drawn from the shipped real anatomy (TS_s0009), deformed
+                  wide=0.,                 # the share of cases painted with the wide appearance (`render_ct`)
                   progress=True,           # a progress bar
                   replace_outdated=False,  # regenerate a folder an older phantom version wrote
                  ) -> Path:
     """Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept.
     `replace_outdated` regenerates a folder written by an older phantom version with otherwise the same settings."""
     out_dir = Path(out_dir)
-    stamp = dict(generator='abdoseg phantom', version=PHANTOM_VERSION, seed=seed, size=size, layout=layout)
+    for name, share in (('real_anatomy', real_anatomy), ('wide', wide)):
+        if not 0 <= share <= 1: raise AbdosegError(f"{name} is a share of the cases, in [0, 1], not {share}")
+    stamp = dict(generator='abdoseg phantom', version=PHANTOM_VERSION, seed=seed, size=size, layout=layout,
+                 **({'real_anatomy': real_anatomy, 'real_anatomy_source': REAL_ANATOMY} if real_anatomy else {}),
+                 **({'wide': wide} if wide else {}))
     old = _read_stamp(out_dir) or {}
     phases = old.pop('cases', {})
     if old and old != stamp:
@@ -422,7 +560,10 @@ def write_phantom(out_dir,                 # the dataset folder to write (images
         name = phantom_case_name(i)
         img_p, lab_p = out_dir / imgs / f'{name}_0000.nii.gz', out_dir / labs / f'{name}.nii.gz'
         if img_p.exists() and lab_p.exists() and name in phases: continue
-        case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(i - 1) % len(PHASE_CYCLE)])
+        real, n_real = _is_real(i, real_anatomy), int(i * real_anatomy)     # each kind of case cycles through the phases
+        k = n_real if real else i - n_real
+        case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(k - 1) % len(PHASE_CYCLE)],
+                         REAL_ANATOMY if real else 'phantom', _is_real(i, wide))
         save_case(case, img_p, lab_p); phases[name] = case.info['phase']
         write_text_atomically(out_dir / 'phantom.json', json.dumps({**stamp, 'cases': dict(sorted(phases.items()))}, indent=1))
     return out_dir
@@ -432,6 +573,12 @@ def phantom_phases(folder) -> dict | None:
     "Each phantom case's contrast phase, from the folder's `phantom.json` (None for any other dataset)."
     stamp = _read_stamp(folder)
     return stamp.get('cases') if stamp and stamp.get('generator') == 'abdoseg phantom' else None
+
+def phantom_real_anatomies(folder) -> list[str]:
+    "The real anatomies (e.g. `['TS_s0009']`) a phantom folder's cases were drawn from: the real scans it must not be measured on."
+    stamp = _read_stamp(folder) or {}
+    return [stamp['real_anatomy_source']] if stamp.get('generator') == 'abdoseg phantom' and stamp.get('real_anatomy') else []
+
 
 # %% ../nbs/01c_phantom.ipynb #865725c9
 @console('abdoseg-phantom')

@@ -1,6 +1,6 @@
 """How a checkpoint segments real CT: Dice, HD95 and volume error per organ and case, through abdoseg's evaluation.
 
-    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt                      # the shared real cases (shared/real/ircadb)
+    python benchmarks/accuracy/real_ct.py runs/cpu/best.pt                      # every shared real case (IRCADb 1, 7, TS_s0009)
     python benchmarks/accuracy/real_ct.py runs/cpu/best.pt data/FLARE22 --confusion
     python benchmarks/accuracy/real_ct.py runs/cpu/best.pt --floor 0.60         # exit 1 below a mean Dice of 0.60 (CI)
     python benchmarks/accuracy/real_ct.py runs/cpu/best.pt --json benchmarks/accuracy/results/main_job.json
@@ -11,12 +11,16 @@ Each case is scored by `abdoseg.evaluation.evaluate` (`split='all'` on each fold
 voxels went (which class the network gave them): the first thing to look at when an organ is missed.
 `--set-hu right_kidney=160` first moves each named organ's CT numbers in the image (inside its reference mask) to that
 median, at half their spread: whether the network misreads an organ's CT number or something else about it.
-`--json` writes every row and the means, which `tables.py` turns into the README's tables. The last line is the mean
+A checkpoint trained on a phantom that drew some cases from a real
+anatomy (`abdoseg-phantom --real-anatomy`: TS_s0009's label map) is not measured on that scan: its rows are printed
+apart and left out of the means. `--json` writes every row and the means, which `tables.py` turns into the README's tables. The last line is the mean
 Dice over the (case, organ) pairs where the organ is labelled.
 """
 import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np
+
+SHARED_SETS = ('ircadb', 'totalseg_s0009')   # every labelled real set in shared/real
 
 
 def with_organ_hu(case, set_hu, folder):
@@ -81,6 +85,23 @@ def summary(rows) -> dict:
     return dict(organs=organs, mean=float(labelled.dice.mean()), pairs=int(len(labelled)), cases=int(rows.case.nunique()))
 
 
+def trained_anatomies(checkpoint) -> list[str]:
+    "The real anatomies (e.g. TS_s0009) whose label maps went into the checkpoint's training data: their scans measure nothing."
+    from abdoseg.checkpoint import read_run_record
+    from abdoseg.phantom import phantom_real_anatomies
+    run = read_run_record(checkpoint)
+    return phantom_real_anatomies(run.data_dir) if run and Path(run.data_dir).is_dir() else []
+
+
+def print_confusion(rows):
+    "Per reference organ, the mean share of its voxels given each class over the cases where it is labelled."
+    from abdoseg.core import ORGAN_NAMES
+    names = ['background', *ORGAN_NAMES]
+    print(f"{'where each organ went':24s}" + ''.join(f"{n[:10]:>11s}" for n in names))
+    for o, r in rows[rows.dice.notna()].groupby('organ', sort=False):
+        print(f"  {o:22s}" + ''.join(f"{r[f'to_{n}'].mean():11.1%}" for n in names))
+
+
 def print_rows(rows, confusion=False):
     from abdoseg.core import ORGAN_NAMES
     names = ['background', *ORGAN_NAMES]
@@ -109,19 +130,28 @@ def main(argv=None):
                    help="move an organ's CT numbers to this median first, e.g. right_kidney=160 (a diagnosis)")
     p.add_argument('--device', default='auto')
     a = p.parse_args(argv)
-    dirs = [Path(d) for d in a.data_dirs] or [find_shared_real('ircadb')]
-    if dirs[0] is None: p.exit(2, "real_ct.py: no data folder given and the shared real cases (shared/real/ircadb) are not here\n")
-    rows, seconds = measure(a.checkpoint, dirs, a.mirror, dict(a.set_hu), a.device)
+    dirs = [Path(d) for d in a.data_dirs] or [find_shared_real(n) for n in SHARED_SETS]
+    if None in dirs: p.exit(2, f"real_ct.py: no data folder given and the shared real cases (shared/real/{{{','.join(SHARED_SETS)}}}) are not here\n")
+    all_rows, seconds = measure(a.checkpoint, dirs, a.mirror, dict(a.set_hu), a.device)
+    trained = trained_anatomies(a.checkpoint)
+    apart = all_rows.case.str.startswith(tuple(trained)) if trained else all_rows.case.isna()
+    rows = all_rows[~apart]
     s = summary(rows)
     print(f"{a.checkpoint}: {s['cases']} real case(s) from {', '.join(map(str, dirs))}")
     print_rows(rows, a.confusion)
     print(f"{'all cases':16s} {'organ':13s} {'Dice':>6s} {'HD95 mm':>8s} {'|vol err|':>9s}")
     for o, m in s['organs'].items(): print(f"{'':16s} {o:13s} {m['dice']:6.3f} {m['hd95']:8.1f} {m['abs_volume_error']:9.0%}")
+    print_confusion(rows)
+    if apart.any():
+        s['apart'] = summary(all_rows[apart])
+        print(f"\nreported apart, not in the means: {', '.join(all_rows[apart].case.unique())}, whose anatomy (label map) "
+              f"trained this checkpoint; its image measures appearance only")
+        print_rows(all_rows[apart], a.confusion)
     if a.json:
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json).write_text(json.dumps(dict(checkpoint=str(a.checkpoint), data_dirs=[os.path.relpath(d) for d in dirs], mirror=a.mirror, machine=machine(),
                                                 set_hu=dict(a.set_hu), seconds=round(seconds, 1), **s,
-                                                rows=json.loads(rows.to_json(orient='records'))), indent=1))
+                                                rows=json.loads(all_rows.to_json(orient='records'))), indent=1))
     print(f"mean Dice over {len(ORGANS)} organs and {s['cases']} real cases: {s['mean']:.4f}")
     if a.floor is not None and s['mean'] < a.floor:
         print(f"FAIL: below the floor {a.floor}"); print('real-ct: 0 passed, 1 failed'); return 1

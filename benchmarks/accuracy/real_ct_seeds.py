@@ -4,6 +4,7 @@ Dice beyond the seed-to-seed spread.
     python benchmarks/accuracy/real_ct_seeds.py                               # seeds 0 and 1, the cpu preset, 96 phantom cases
     python benchmarks/accuracy/real_ct_seeds.py --iters-per-epoch 80          # the same with another training setting
     python benchmarks/accuracy/real_ct_seeds.py --seeds 0 1 2 --out /tmp/seeds
+    python benchmarks/accuracy/real_ct_seeds.py --seeds 0 1 2 --real-anatomy 0.25   # a phantom with a quarter of real anatomy
 
 Writes the phantom once (`OUT/phantom`), then trains one run per seed (`OUT/seedS`) with `abdoseg-train`, all at
 once, one thread each (on a 2-core machine two runs side by side take about 1.4 times one run on both cores), and
@@ -22,7 +23,15 @@ def real_ct(checkpoint, data_dirs, result):
     subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs), '--json', str(result)],
                    capture_output=True, text=True, check=True)
     r = json.loads(Path(result).read_text())
-    return {o: m['dice'] for o, m in r['organs'].items()}, r['mean']
+    return {o: m['dice'] for o, m in r['organs'].items()}, r['mean'], case_means(r['rows'])
+
+
+def case_means(rows) -> dict:
+    "Each case's mean Dice over its labelled organs, from real_ct.py's rows (those reported apart too)."
+    cases = {}
+    for r in rows:
+        if r['dice'] is not None: cases.setdefault(r['case'], []).append(r['dice'])
+    return {c: round(sum(d) / len(d), 4) for c, d in cases.items()}
 
 
 def main(argv=None):
@@ -30,13 +39,15 @@ def main(argv=None):
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     p.add_argument('--cases', type=int, default=96, help='phantom cases (the main job: 96)')
     p.add_argument('--out', help='working folder (default: a new temporary folder, kept)')
-    p.add_argument('--real', nargs='*', default=[], help='labelled real folders (default: shared/real/ircadb)')
+    p.add_argument('--real', nargs='*', default=[], help="labelled real folders (default: real_ct.py's, every shared real case)")
+    p.add_argument('--real-anatomy', type=float, default=0., help="the phantom's share of cases drawn from the real anatomy TS_s0009")
+    p.add_argument('--wide', type=float, default=0., help="the phantom's share of cases painted with the wide appearance")
     p.add_argument('--json', help='write every seed\'s figures here (default: OUT/seeds.json)')
     a, train_args = p.parse_known_args(argv)
     out = Path(a.out or tempfile.mkdtemp(prefix='abdoseg-seeds-'))
     out.mkdir(parents=True, exist_ok=True)
     bin_ = Path(sys.executable).parent
-    subprocess.run([bin_ / 'abdoseg-phantom', out / 'phantom', '--cases', str(a.cases), '--no-progress'], check=True)
+    subprocess.run([bin_ / 'abdoseg-phantom', out / 'phantom', '--cases', str(a.cases), '--real-anatomy', str(a.real_anatomy), '--wide', str(a.wide), '--no-progress'], check=True)
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
     t = time.perf_counter()
     runs = {s: subprocess.Popen([bin_ / 'abdoseg-train', '--data-dir', out / 'phantom', '--out-dir', out / f'seed{s}',
@@ -49,10 +60,11 @@ def main(argv=None):
     means, seeds = [], {}
     for s in a.seeds:
         val = json.loads((out / f'seed{s}' / 'metrics.json').read_text())['val_dice']['mean']
-        organs, mean = real_ct(out / f'seed{s}' / 'best.pt', a.real, out / f'seed{s}_real_ct.json')
-        means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean)
+        organs, mean, cases = real_ct(out / f'seed{s}' / 'best.pt', a.real, out / f'seed{s}_real_ct.json')
+        means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean, cases=cases)
         print(f"seed {s}: phantom validation {val}  real CT " + '  '.join(f'{k} {v:.3f}' for k, v in organs.items()) + f"  mean {mean:.4f}")
-    Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, seeds=seeds,
+        print("        each case: " + '  '.join(f'{c} {m:.3f}' for c, m in cases.items()))
+    Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, real_anatomy=a.real_anatomy, wide=a.wide, seeds=seeds,
                                                                   mean=sum(means) / len(means), low=min(means), high=max(means)), indent=1))
     print(f"mean real-CT Dice over {len(means)} seeds: {sum(means) / len(means):.4f} (from {min(means):.4f} to {max(means):.4f})")
 

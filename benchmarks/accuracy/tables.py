@@ -28,19 +28,35 @@ def case_table(r: dict) -> str:
 
 
 def seeds_table(r: dict) -> str:
-    "Real-CT Dice per organ of each training seed of one real_ct_seeds.py result."
-    rows = ['| seed | ' + ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean | phantom validation |', '| --- ' * (len(ORGANS) + 3) + '|']
+    """Real-CT Dice per organ (over the cases measured) and each case's mean, of each training seed of one
+    real_ct_seeds.py result; a case whose anatomy trained the seeds is marked and left out of the mean."""
+    cases = list(dict.fromkeys(c for s in r['seeds'].values() for c in s['cases']))
+    apart = [c for c in cases if r.get('real_anatomy') and c.startswith('TS_s0009')]
+    head = ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean of the cases measured | ' + ' | '.join(c + (' (trained anatomy)' if c in apart else '') for c in cases)
+    rows = [f'| seed | {head} | phantom validation |', '| --- ' * (len(ORGANS) + len(cases) + 3) + '|']
     for seed, s in r['seeds'].items():
-        rows.append(f"| {seed} | " + ' | '.join(f"{s['real_ct'][o]:.3f}" for o in ORGANS) + f" | {s['mean']:.3f} | {s['phantom_validation']:.3f} |")
-    rows.append(f"| over {len(r['seeds'])} seeds | | | | | **{r['mean']:.3f}** ({r['low']:.3f} to {r['high']:.3f}) | |")
+        rows.append(f"| {seed} | " + ' | '.join(f"{s['real_ct'][o]:.3f}" for o in ORGANS) + f" | {s['mean']:.3f} | "
+                    + ' | '.join(f"{s['cases'][c]:.3f}" for c in cases) + f" | {s['phantom_validation']:.3f} |")
+    means = [sum(s['cases'][c] for s in r['seeds'].values()) / len(r['seeds']) for c in cases]
+    rows.append(f"| over {len(r['seeds'])} seeds |" + ' |' * len(ORGANS) + f" **{r['mean']:.3f}** ({r['low']:.3f} to {r['high']:.3f}) | "
+                + ' | '.join(f"{m:.3f}" for m in means) + ' | |')
     return '\n'.join(rows)
+
+
+def phantom_options(r: dict) -> str:
+    "What the seeds' phantom mixed in (real_ct_seeds.py's --real-anatomy and --wide)."
+    opts = []
+    if r.get('real_anatomy'): opts.append(f"real anatomy {r['real_anatomy']:g}")
+    if r.get('wide'): opts.append(f"wide appearance {r['wide']:g}")
+    return ', '.join(opts) or 'the procedural phantom alone'
 
 
 def tables(folder=HERE / 'results') -> str:
     out = []
     for f in sorted(Path(folder).glob('*.json')):
         r = json.loads(f.read_text())
-        if 'seeds' in r: out += [f"#### `{f.name}`: {', '.join(r['train_args']) or 'the cpu preset'}, {r['cases']} phantom cases", '', seeds_table(r), '']
+        if 'seeds' in r: out += [f"#### `{f.name}`: {', '.join(r['train_args']) or 'the cpu preset'}, {r['cases']} phantom cases, "
+                                 f"{phantom_options(r)}", '', seeds_table(r), '']
         else:
             where = f" ({r['machine']['cpu']}, PyTorch {r['machine']['torch']})" if 'machine' in r else ''
             out += [f"#### `{f.name}`: `{Path(r['checkpoint']).as_posix()}` on {', '.join(Path(d).name for d in r['data_dirs'])}{where}"
