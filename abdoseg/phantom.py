@@ -521,7 +521,7 @@ PHANTOM_VERSION = 5
 PHASE_CYCLE = (2, 1, 2, 0, 2, 1)   # case i gets PHASE_CYCLE[(i - 1) % 6]: of every 6, 3 portal venous, 2 arterial, 1 unenhanced
 
 REAL_ANATOMY = 'TS_s0009'            # the real anatomy a phantom folder's real_anatomy share draws from
-def _is_real(i, share) -> bool: return int(i * share) > int((i - 1) * share)   # spreads the share evenly over the cases
+def _in_share(i, share) -> bool: return int(i * share) > int((i - 1) * share)   # case i is in a share spread evenly over the cases
 
 def _read_stamp(out_dir) -> dict | None:
     p = Path(out_dir) / 'phantom.json'
@@ -545,8 +545,8 @@ def write_phantom(out_dir,                 # the dataset folder to write (images
     """Write `cases` phantom cases under `out_dir` in FLARE22's (or nnU-Net's) layout; cases already there are kept.
     `replace_outdated` regenerates a folder written by an older phantom version with otherwise the same settings."""
     out_dir = Path(out_dir)
-    for name, share in (('real_anatomy', real_anatomy), ('wide', wide)):
-        if not 0 <= share <= 1: raise AbdosegError(f"{name} is a share of the cases, in [0, 1], not {share}")
+    for what, share in (('real_anatomy', real_anatomy), ('wide', wide)):
+        if not 0 <= share <= 1: raise AbdosegError(f"{what} is a share of the cases, in [0, 1], not {share}")
     stamp = dict(generator='abdoseg phantom', version=PHANTOM_VERSION, seed=seed, size=size, layout=layout,
                  **({'real_anatomy': real_anatomy, 'real_anatomy_source': REAL_ANATOMY} if real_anatomy else {}),
                  **({'wide': wide} if wide else {}))
@@ -560,10 +560,10 @@ def write_phantom(out_dir,                 # the dataset folder to write (images
         name = phantom_case_name(i)
         img_p, lab_p = out_dir / imgs / f'{name}_0000.nii.gz', out_dir / labs / f'{name}.nii.gz'
         if img_p.exists() and lab_p.exists() and name in phases: continue
-        real, n_real = _is_real(i, real_anatomy), int(i * real_anatomy)     # each kind of case cycles through the phases
+        real, n_real = _in_share(i, real_anatomy), int(i * real_anatomy)     # each kind of case cycles through the phases
         k = n_real if real else i - n_real
         case = make_case(int(np.random.SeedSequence([seed, i]).generate_state(1)[0]), size, PHASE_CYCLE[(k - 1) % len(PHASE_CYCLE)],
-                         REAL_ANATOMY if real else 'phantom', _is_real(i, wide))
+                         REAL_ANATOMY if real else 'phantom', _in_share(i, wide))
         save_case(case, img_p, lab_p); phases[name] = case.info['phase']
         write_text_atomically(out_dir / 'phantom.json', json.dumps({**stamp, 'cases': dict(sorted(phases.items()))}, indent=1))
     return out_dir

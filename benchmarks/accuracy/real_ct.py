@@ -134,7 +134,7 @@ def main(argv=None):
     if None in dirs: p.exit(2, f"real_ct.py: no data folder given and the shared real cases (shared/real/{{{','.join(SHARED_SETS)}}}) are not here\n")
     all_rows, seconds = measure(a.checkpoint, dirs, a.mirror, dict(a.set_hu), a.device)
     trained = trained_anatomies(a.checkpoint)
-    apart = all_rows.case.str.startswith(tuple(trained)) if trained else all_rows.case.isna()
+    apart = all_rows.case.str.startswith(tuple(trained)).to_numpy() if trained else np.zeros(len(all_rows), bool)
     rows = all_rows[~apart]
     s = summary(rows)
     print(f"{a.checkpoint}: {s['cases']} real case(s) from {', '.join(map(str, dirs))}")
