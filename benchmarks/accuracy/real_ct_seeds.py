@@ -35,6 +35,7 @@ def case_means(rows) -> dict:
 
 
 def main(argv=None):
+    from abdoseg.phantom import REAL_ANATOMY
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     p.add_argument('--cases', type=int, default=96, help='phantom cases (the main job: 96)')
@@ -64,7 +65,8 @@ def main(argv=None):
         means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean, cases=cases)
         print(f"seed {s}: phantom validation {val}  real CT " + '  '.join(f'{k} {v:.3f}' for k, v in organs.items()) + f"  mean {mean:.4f}")
         print("        each case: " + '  '.join(f'{c} {m:.3f}' for c, m in cases.items()))
-    Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, real_anatomy=a.real_anatomy, wide=a.wide, seeds=seeds,
+    Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, real_anatomy=a.real_anatomy,
+                                                                  real_anatomy_source=REAL_ANATOMY if a.real_anatomy else None, wide=a.wide, seeds=seeds,
                                                                   mean=sum(means) / len(means), low=min(means), high=max(means)), indent=1))
     print(f"mean real-CT Dice over {len(means)} seeds: {sum(means) / len(means):.4f} (from {min(means):.4f} to {max(means):.4f})")
 

@@ -31,7 +31,7 @@ def seeds_table(r: dict) -> str:
     """Real-CT Dice per organ (over the cases measured) and each case's mean, of each training seed of one
     real_ct_seeds.py result; a case whose anatomy trained the seeds is marked and left out of the mean."""
     cases = list(dict.fromkeys(c for s in r['seeds'].values() for c in s['cases']))
-    apart = [c for c in cases if r.get('real_anatomy') and c.startswith('TS_s0009')]
+    apart = [c for c in cases if r.get('real_anatomy_source') and c.startswith(r['real_anatomy_source'])]
     head = ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean of the cases measured | ' + ' | '.join(c + (' (trained anatomy)' if c in apart else '') for c in cases)
     rows = [f'| seed | {head} | phantom validation |', '| --- ' * (len(ORGANS) + len(cases) + 3) + '|']
     for seed, s in r['seeds'].items():

@@ -1,13 +1,15 @@
 """How far abdoseg's own checks can be trusted on real CT: each organ's confidence against its real Dice, and the
-mirrored-header check (`mirror_evidence`: the liver left of the body's midline, or a spleen larger than the liver) on every shared real scan, as it is and mirrored left-right (the array flipped, the header kept).
+mirrored-header check (`mirror_evidence`: a liver less than `LIVER_SIDE_MM` right of the body's midline, or a
+spleen larger than the liver) on every shared real scan, as it is and mirrored left-right (the array flipped, the
+header kept).
 
     python benchmarks/accuracy/trust.py runs/cpu/best.pt                  # the shared real scans (IRCADb 1, 7, TS_s0009, DICOM)
     python benchmarks/accuracy/trust.py runs/cpu/best.pt --check          # exit 1 unless every mirrored scan is flagged, no other
     python benchmarks/accuracy/trust.py runs/*/best.pt --json trust.json  # several checkpoints: the rank over all their organs
     python benchmarks/accuracy/trust.py A.pt B.pt --plot nbs/images/confidence.png   # confidence against Dice, a figure
 
-For each scan, `abdoseg.inference.segment` (abdoseg-predict's defaults) gives the labels, each organ's confidence and
-the mirror test; `check_prediction` turns them into the warnings abdoseg-predict prints. The labelled scans also give
+For each scan, `abdoseg.inference.segment` (abdoseg-predict's defaults) gives the labels and each organ's confidence;
+`check_prediction` turns them, with the scan, into the warnings abdoseg-predict prints. The labelled scans also give
 each organ's Dice against the reference; the last lines are Spearman's rank correlation between confidence and Dice
 over every (checkpoint, scan, organ) labelled, and how many organs the low-confidence line flags, with their Dice.
 """
