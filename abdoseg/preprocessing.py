@@ -262,6 +262,9 @@ class AugmentConfig:
     brightness_prob: float = 0.15; brightness: tuple = (0.75, 1.25)
     contrast_prob: float = 0.15; contrast: tuple = (0.75, 1.25)
     gamma_prob: float = 0.15; gamma: tuple = (0.7, 1.5)
+    fov_prob: float = 0.                # a narrow field of view: nothing but background outside a random x-y box
+    slab_prob: float = 0.               # a slab: nothing but background outside a random range of z
+    fov_keep: tuple = (0.3, 1.)         # share of the patch's side such a box or slab keeps
 
     def crop_size(self, patch_size) -> tuple:
         "The crop a sampler must cut so that any augmented patch of `patch_size` stays inside it."
@@ -293,8 +296,9 @@ def affine_grid_3d(A: torch.Tensor, size) -> torch.Tensor:
 # %% ../nbs/02_preprocessing.ipynb #2eca765b
 class Augmenter:
     "Random spatial and intensity augmentation of a batch of crops, output `patch_size`; reproducible with `seed`."
-    def __init__(self, cfg: AugmentConfig, patch_size, seed=0, device='cpu'):
+    def __init__(self, cfg: AugmentConfig, patch_size, seed=0, device='cpu', background=0.):
         self.cfg, self.patch = cfg, tuple(int(p) for p in np.broadcast_to(patch_size, 3))
+        self.background = float(background)   # the normalized value of what lies outside a scan
         self.device = torch.device(device)
         self.gen = torch.Generator(self.device); self.gen.manual_seed(seed)
 
@@ -340,6 +344,23 @@ class Augmenter:
             x[b].sub_(lo).div_(hi - lo + 1e-6).clamp_(0, 1).pow_(g[b]).mul_(hi - lo).add_(lo)
         return x
 
+    def field_of_view(self, x: torch.Tensor, seg: torch.Tensor):
+        """Narrow the view of the chosen samples, in place: outside a random box in x and y (`fov_prob`) and a random
+        range of z (`slab_prob`) the image becomes background and the labels 0, as in a scan that ends there."""
+        c, n = self.cfg, x.shape[0]
+        if c.fov_prob <= 0 and c.slab_prob <= 0: return
+        inplane = self._on(n, c.fov_prob)
+        on = torch.stack([inplane, inplane, self._on(n, c.slab_prob)], 1)
+        keep = torch.where(on, self._u(n, *c.fov_keep, 3), 1.)
+        size = torch.tensor(self.patch, device=self.device, dtype=keep.dtype)
+        lo = self._u(n, 0, 1, 3) * (1 - keep) * size; hi = lo + keep * size
+        inside = torch.ones(n, *self.patch, dtype=torch.bool, device=self.device)
+        for a in range(3):
+            r = torch.arange(self.patch[a], device=self.device) + 0.5
+            m = (r >= lo[:, a:a + 1]) & (r < hi[:, a:a + 1])
+            inside &= m.view(n, *[self.patch[a] if i == a else 1 for i in range(3)])
+        x.masked_fill_(~inside[:, None], self.background); seg.masked_fill_(~inside, 0)
+
     def __call__(self, img: torch.Tensor, lab: torch.Tensor, seed=None):
         "(B, C, *crop) float images and (B, 1, *crop) integer labels -> augmented (B, C, *patch) and (B, *patch) int64."
         if seed is not None: self.gen.manual_seed(seed)
@@ -348,7 +369,9 @@ class Augmenter:
         out = F.grid_sample(img, g, mode='bilinear', padding_mode='border', align_corners=False)
         seg = F.grid_sample(lab.to(out.dtype), g, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].to(torch.uint8)
         if mirror_x.any(): seg[mirror_x] = torch.as_tensor(LR_SWAP, device=seg.device)[seg[mirror_x].long()]
-        return self.intensity(out), seg.long()
+        out, seg = self.intensity(out), seg.long()
+        self.field_of_view(out, seg)
+        return out, seg
 
 # %% ../nbs/02_preprocessing.ipynb #4511eaf5
 from .core import document_module

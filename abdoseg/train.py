@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #9856fa6a
 from __future__ import annotations
-import csv, json, math, os, sys, threading, time, queue
+import argparse, csv, json, math, os, sys, threading, time, queue
 from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -24,8 +24,9 @@ from .checkpoint import Checkpoint, RunRecord, save_checkpoint, load_checkpoint,
 from .sliding_window import sliding_window
 
 # %% auto #0
-__all__ = ['PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'PreparedData', 'prepare_data',
-           'BatchStream', 'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'train_cli']
+__all__ = ['INTENSITIES', 'PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'PreparedData',
+           'prepare_data', 'BatchStream', 'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'json_object',
+           'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 @dataclass
@@ -57,6 +58,7 @@ class TrainConfig:
     amp: bool = True                    # bf16 autocast on CUDA and on CPUs with native bf16
     channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
+    intensity: str = 'fit'              # HU to network input: 'fit' (clip and z-score by the training organs' HU) or 'window' (-160 to 240 HU)
     workers: int | None = None          # processes preprocessing the cases; None: one per core
     phantom_size: str | None = None     # the phantom written without data_dir: 'small' (the cpu preset's) or 'flare22'
     progress: bool = True               # progress bars
@@ -78,9 +80,15 @@ class TrainConfig:
         if len(c.split) != 3 or min(c.split) <= 0: raise AbdosegError(f"split must be three positive shares, not {c.split}")
         if c.source not in LABEL_MAPS: raise AbdosegError(f"unknown label source {c.source!r}; choose one of {list(LABEL_MAPS)}")
         if c.workers is not None and c.workers < 1: raise AbdosegError(f"workers must be at least 1, not {c.workers}")
+        if c.intensity not in INTENSITIES: raise AbdosegError(f"unknown intensity {c.intensity!r}; choose one of {list(INTENSITIES)}")
+        unknown = sorted(set(c.augment or {}) - {f.name for f in fields(AugmentConfig)})
+        if unknown: raise AbdosegError(f"unknown augmentation setting(s) {unknown}; AugmentConfig has {[f.name for f in fields(AugmentConfig)]}")
         if c.resume and c.overwrite: raise AbdosegError("resume carries a run on and overwrite starts it afresh: choose one")
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
+
+INTENSITIES = {'fit': 'clipped to the 0.5-99.5 percentiles of the training organs\' HU, z-scored by their mean and spread (nnU-Net\'s CT rule)',
+               'window': 'a fixed abdominal window: clipped to -160..240 HU, centred on 40, scaled by 100'}
 
 PRESETS = {                            # values of TrainConfig: each fills the fields a run leaves at None
     'cpu':     TrainConfig(preset='cpu', spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2,
@@ -124,14 +132,14 @@ class PreparedData:
     intensity: Intensity         # the HU normalization, fitted on the training cases
 
 def prepare_data(cfg: TrainConfig, log=print) -> PreparedData:
-    "Cases, split, preprocessed training and validation volumes, and the fitted intensity normalization."
+    "Cases, split, preprocessed training and validation volumes, and the intensity normalization (fitted, or the fixed window)."
     data_dir, cases, split = find_data(cfg)
     by_name = {c.name: c for c in cases}
     pick = lambda names: [by_name[n] for n in names]
     pps = preprocess_cases(pick(split['train'] + split['val']), (cfg.spacing,) * 3, cfg.cache_dir, cfg.source,
                            cfg.workers, cfg.progress)
     train_pp, val_pp = pps[:len(split['train'])], pps[len(split['train']):]
-    intensity = Intensity.fit([p.image for p in train_pp], [p.label for p in train_pp])
+    intensity = Intensity.fit([p.image for p in train_pp], [p.label for p in train_pp]) if cfg.intensity == 'fit' else Intensity()
     log(f"data: {data_dir} ({len(split['train'])} training, {len(split['val'])} validation, {len(split['test'])} test cases "
         f"at {cfg.spacing} mm); intensity {intensity}")
     return PreparedData(str(data_dir), split, train_pp, val_pp, intensity)
@@ -331,7 +339,7 @@ def _patches(run: _Run) -> tuple[PatchSampler, Augmenter]:
     aug_cfg = AugmentConfig(**cfg.augment)
     sampler = PatchSampler([norm(p.image) for p in run.prep.train], [p.label for p in run.prep.train],
                            aug_cfg.crop_size(cfg.patch_size), shift=min(cfg.patch_size) // 4, pad_value=norm.background, seed=cfg.seed)
-    return sampler, Augmenter(aug_cfg, cfg.patch_size, cfg.seed, run.device)
+    return sampler, Augmenter(aug_cfg, cfg.patch_size, cfg.seed, run.device, norm.background)
 
 def _progress_bar(run: _Run) -> tqdm:
     "Say what is trained, and start the progress bar where the run stands."
@@ -422,14 +430,24 @@ def plot_curves(history, path=None):
     return fig
 
 # %% ../nbs/05_train.ipynb #3558e711
+def json_object(text: str) -> dict:
+    "An option's JSON object (argparse type): a dict, or a clear error."
+    try: d = json.loads(text)
+    except json.JSONDecodeError as e: raise argparse.ArgumentTypeError(f"not JSON ({e.msg} at character {e.pos}): {text!r}")
+    if not isinstance(d, dict): raise argparse.ArgumentTypeError(f"not a JSON object {{...}}: {text!r}")
+    return d
+
 @console('abdoseg-train')
 def train_cli(argv=None):
     "Console command: `abdoseg-train [--preset cpu|flare22] [--epochs N] [--data-dir DIR] ...` (see --help)."
     p = command_parser(TrainConfig, 'abdoseg-train', 'Train a VNet on the phantom or a FLARE22/nnU-Net dataset.', skip=('augment',),
-                       choices=dict(preset=list(PRESETS), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS), phantom_size=list(SIZES)),
+                       choices=dict(preset=list(PRESETS), intensity=list(INTENSITIES), norm=['instance', 'batch', 'group', 'none'], source=list(LABEL_MAPS), phantom_size=list(SIZES)),
                        nargs=dict(split=3, patch_size='+'))
+    p.add_argument('--augment', type=json_object, help='augmentation settings (AugmentConfig fields) as JSON, over the preset\'s, '
+                   'e.g. \'{"fov_prob": 0.3}\'')
     a = vars(p.parse_args(argv)); a['split'] = tuple(a['split']); a.pop('debug')
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]
+    if a['augment'] is not None: a['augment'] = {**(PRESETS[a['preset']].augment or {}), **a['augment']} if a['preset'] in PRESETS else a['augment']
     train(TrainConfig(**a))
 
 # %% ../nbs/05_train.ipynb #2f2d91f4

@@ -6,7 +6,7 @@
 The README holds them between the markers `<!-- tables -->` and `<!-- /tables -->`; `--check` exits 1 when they are not
 what the results say (CI).
 """
-import argparse, json, sys
+import argparse, json, shlex, sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,18 +44,23 @@ def seeds_table(r: dict) -> str:
 
 
 def phantom_options(r: dict) -> str:
-    "What the seeds' phantom mixed in (real_ct_seeds.py's --real-anatomy and --wide)."
-    opts = []
+    "What the seeds' phantom mixed in (real_ct_seeds.py's --real-anatomy and --wide), and the trial patch applied, if any."
+    opts = [f"with `{r['trial']}` applied"] if r.get('trial') else []
     if r.get('real_anatomy'): opts.append(f"real anatomy {r['real_anatomy']:g}")
     if r.get('wide'): opts.append(f"wide appearance {r['wide']:g}")
     return ', '.join(opts) or 'the procedural phantom alone'
+
+
+def train_options(args: list) -> str:
+    "The training options the seeds ran with, as one would type them."
+    return f"`{shlex.join(args)}`" if args else 'the cpu preset'
 
 
 def tables(folder=HERE / 'results') -> str:
     out = []
     for f in sorted(Path(folder).glob('*.json')):
         r = json.loads(f.read_text())
-        if 'seeds' in r: out += [f"#### `{f.name}`: {', '.join(r['train_args']) or 'the cpu preset'}, {r['cases']} phantom cases, "
+        if 'seeds' in r: out += [f"#### `{f.name}`: {train_options(r['train_args'])}, {r['cases']} phantom cases, "
                                  f"{phantom_options(r)}", '', seeds_table(r), '']
         else:
             where = f" ({r['machine']['cpu']}, PyTorch {r['machine']['torch']})" if 'machine' in r else ''
