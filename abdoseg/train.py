@@ -129,7 +129,7 @@ class PreparedData:
     split: dict                  # case names of train, val and test
     train: list                  # the training cases, preprocessed (`Preprocessed`)
     val: list                    # the validation cases, preprocessed
-    intensity: Intensity         # the HU normalization, fitted on the training cases
+    intensity: Intensity         # the HU normalization: fitted on the training cases, or the fixed window
 
 def prepare_data(cfg: TrainConfig, log=print) -> PreparedData:
     "Cases, split, preprocessed training and validation volumes, and the intensity normalization (fitted, or the fixed window)."
@@ -447,7 +447,7 @@ def train_cli(argv=None):
                    'e.g. \'{"fov_prob": 0.3}\'')
     a = vars(p.parse_args(argv)); a['split'] = tuple(a['split']); a.pop('debug')
     if a['patch_size'] is not None: a['patch_size'] = tuple(a['patch_size']) if len(a['patch_size']) > 1 else a['patch_size'][0]
-    if a['augment'] is not None: a['augment'] = {**(PRESETS[a['preset']].augment or {}), **a['augment']} if a['preset'] in PRESETS else a['augment']
+    if a['augment'] is not None: a['augment'] = {**(PRESETS[a['preset']].augment or {}), **a['augment']}
     train(TrainConfig(**a))
 
 # %% ../nbs/05_train.ipynb #2f2d91f4
