@@ -81,14 +81,13 @@ class TrainConfig:
         if c.source not in LABEL_MAPS: raise AbdosegError(f"unknown label source {c.source!r}; choose one of {list(LABEL_MAPS)}")
         if c.workers is not None and c.workers < 1: raise AbdosegError(f"workers must be at least 1, not {c.workers}")
         if c.intensity not in INTENSITIES: raise AbdosegError(f"unknown intensity {c.intensity!r}; choose one of {list(INTENSITIES)}")
-        unknown = sorted(set(c.augment or {}) - {f.name for f in fields(AugmentConfig)})
-        if unknown: raise AbdosegError(f"unknown augmentation setting(s) {unknown}; AugmentConfig has {[f.name for f in fields(AugmentConfig)]}")
+        known = [f.name for f in fields(AugmentConfig)]
+        if unknown := sorted(set(c.augment or {}) - set(known)): raise AbdosegError(f"unknown augmentation setting(s) {unknown}; AugmentConfig has {known}")
         if c.resume and c.overwrite: raise AbdosegError("resume carries a run on and overwrite starts it afresh: choose one")
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
 
-INTENSITIES = {'fit': 'clipped to the 0.5-99.5 percentiles of the training organs\' HU, z-scored by their mean and spread (nnU-Net\'s CT rule)',
-               'window': 'a fixed abdominal window: clipped to -160..240 HU, centred on 40, scaled by 100'}
+INTENSITIES = ('fit', 'window')        # TrainConfig.intensity: `Intensity.fit` on the training organs, or `Intensity()`'s fixed window
 
 PRESETS = {                            # values of TrainConfig: each fills the fields a run leaves at None
     'cpu':     TrainConfig(preset='cpu', spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2,
