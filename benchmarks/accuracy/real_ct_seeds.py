@@ -18,19 +18,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def real_ct(checkpoint, data_dirs, result):
-    "Per-organ mean Dice and the overall mean of one checkpoint, measured by real_ct.py into the JSON file `result`."
-    subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs), '--json', str(result)],
-                   capture_output=True, text=True, check=True)
+def real_ct(checkpoint, data_dirs, result, views=False):
+    """Per-organ mean Dice, the overall mean and each case's mean of one checkpoint, measured by real_ct.py into the
+    JSON file `result`; with `views`, also the mean of each of real_ct.py's narrower views."""
+    subprocess.run([sys.executable, str(HERE / 'real_ct.py'), str(checkpoint), *map(str, data_dirs), '--json', str(result),
+                    *(['--views'] if views else [])], capture_output=True, text=True, check=True)
     r = json.loads(Path(result).read_text())
-    return {o: m['dice'] for o, m in r['organs'].items()}, r['mean'], case_means(r['rows'])
+    return {o: m['dice'] for o, m in r['organs'].items()}, r['mean'], case_means(r['rows']), {v: m['mean'] for v, m in r.get('views', {}).items()}
 
 
 def case_means(rows) -> dict:
-    "Each case's mean Dice over its labelled organs, from real_ct.py's rows (those reported apart too)."
+    "Each case's mean Dice over its labelled organs, from real_ct.py's rows (those reported apart too; not the views' cut cases)."
     cases = {}
     for r in rows:
-        if r['dice'] is not None: cases.setdefault(r['case'], []).append(r['dice'])
+        if r['dice'] is not None and '+' not in r['case']: cases.setdefault(r['case'], []).append(r['dice'])
     return {c: round(sum(d) / len(d), 4) for c, d in cases.items()}
 
 
@@ -44,6 +45,7 @@ def main(argv=None):
     p.add_argument('--real-anatomy', type=float, default=0., help="the phantom's share of cases drawn from the real anatomy TS_s0009")
     p.add_argument('--wide', type=float, default=0., help="the phantom's share of cases painted with the wide appearance")
     p.add_argument('--json', help='write every seed\'s figures here (default: OUT/seeds.json)')
+    p.add_argument('--views', action='store_true', help="also measure real_ct.py's narrower views of each case (a scan that starts below the dome, a narrow field of view)")
     a, train_args = p.parse_known_args(argv)
     out = Path(a.out or tempfile.mkdtemp(prefix='abdoseg-seeds-'))
     out.mkdir(parents=True, exist_ok=True)
@@ -61,10 +63,11 @@ def main(argv=None):
     means, seeds = [], {}
     for s in a.seeds:
         val = json.loads((out / f'seed{s}' / 'metrics.json').read_text())['val_dice']['mean']
-        organs, mean, cases = real_ct(out / f'seed{s}' / 'best.pt', a.real, out / f'seed{s}_real_ct.json')
-        means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean, cases=cases)
+        organs, mean, cases, views = real_ct(out / f'seed{s}' / 'best.pt', a.real, out / f'seed{s}_real_ct.json', a.views)
+        means.append(mean); seeds[s] = dict(phantom_validation=val, real_ct=organs, mean=mean, cases=cases, **({'views': views} if views else {}))
         print(f"seed {s}: phantom validation {val}  real CT " + '  '.join(f'{k} {v:.3f}' for k, v in organs.items()) + f"  mean {mean:.4f}")
         print("        each case: " + '  '.join(f'{c} {m:.3f}' for c, m in cases.items()))
+        if views: print("        each view: " + '  '.join(f'{v} {m:.3f}' for v, m in views.items()))
     Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(train_args=train_args, cases=a.cases, real_anatomy=a.real_anatomy,
                                                                   real_anatomy_source=REAL_ANATOMY if a.real_anatomy else None, wide=a.wide, seeds=seeds,
                                                                   mean=sum(means) / len(means), low=min(means), high=max(means)), indent=1))

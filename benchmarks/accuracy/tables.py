@@ -16,7 +16,7 @@ ORGANS = ('liver', 'right_kidney', 'left_kidney', 'spleen')
 def case_table(r: dict) -> str:
     "Dice per case and organ, the mean per organ, HD95 and volume error of one real_ct.py result."
     rows = ['| case | ' + ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean |', '| --- ' * (len(ORGANS) + 2) + '|']
-    for case in dict.fromkeys(x['case'] for x in r['rows']):
+    for case in dict.fromkeys(x['case'] for x in r['rows'] if '+' not in x['case']):      # CASE+VIEW rows: the views, below
         dice = {x['organ']: x['dice'] for x in r['rows'] if x['case'] == case}
         shown = [f"{dice[o]:.3f}" if dice.get(o) is not None else '-' for o in ORGANS]
         labelled = [dice[o] for o in ORGANS if dice.get(o) is not None]
@@ -24,7 +24,12 @@ def case_table(r: dict) -> str:
     rows.append('| mean Dice | ' + ' | '.join(f"**{r['organs'][o]['dice']:.3f}**" for o in ORGANS) + f" | **{r['mean']:.3f}** |")
     rows.append('| HD95 (mm) | ' + ' | '.join(f"{r['organs'][o]['hd95']:.1f}" for o in ORGANS) + ' | |')
     rows.append('| mean absolute volume error | ' + ' | '.join(f"{r['organs'][o]['abs_volume_error']:.0%}" for o in ORGANS) + ' | |')
+    for v, m in r.get('views', {}).items():
+        rows.append(f'| mean Dice, view `{v}` | ' + ' | '.join(_dice(m['organs'][o]['dice']) for o in ORGANS) + f" | {m['mean']:.3f} |")
     return '\n'.join(rows)
+
+
+def _dice(d) -> str: return '-' if d is None or d != d else f'{d:.3f}'     # NaN: no case holds the organ
 
 
 def seeds_table(r: dict) -> str:
@@ -32,13 +37,17 @@ def seeds_table(r: dict) -> str:
     real_ct_seeds.py result; a case whose anatomy trained the seeds is marked and left out of the mean."""
     cases = list(dict.fromkeys(c for s in r['seeds'].values() for c in s['cases']))
     apart = [c for c in cases if r.get('real_anatomy_source') and c.startswith(r['real_anatomy_source'])]
+    views = list(dict.fromkeys(v for s in r['seeds'].values() for v in s.get('views', {})))
     head = ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean of the cases measured | ' + ' | '.join(c + (' (trained anatomy)' if c in apart else '') for c in cases)
-    rows = [f'| seed | {head} | phantom validation |', '| --- ' * (len(ORGANS) + len(cases) + 3) + '|']
+    head += ''.join(f' | view `{v}`' for v in views)
+    rows = [f'| seed | {head} | phantom validation |', '| --- ' * (len(ORGANS) + len(cases) + len(views) + 3) + '|']
     for seed, s in r['seeds'].items():
         rows.append(f"| {seed} | " + ' | '.join(f"{s['real_ct'][o]:.3f}" for o in ORGANS) + f" | {s['mean']:.3f} | "
-                    + ' | '.join(f"{s['cases'][c]:.3f}" for c in cases) + f" | {s['phantom_validation']:.3f} |")
+                    + ' | '.join(f"{s['cases'][c]:.3f}" for c in cases) + ''.join(f" | {s['views'][v]:.3f}" for v in views)
+                    + f" | {s['phantom_validation']:.3f} |")
     means = [sum(s['cases'][c] for s in r['seeds'].values()) / len(r['seeds']) for c in cases]
-    rows.append(f"| over {len(r['seeds'])} seeds |" + ' |' * len(ORGANS) + f" **{r['mean']:.3f}** ({r['low']:.3f} to {r['high']:.3f}) | "
+    means += [sum(s['views'][v] for s in r['seeds'].values()) / len(r['seeds']) for v in views]
+    rows.append(f"| over {len(r['seeds'])} seed{'s' * (len(r['seeds']) > 1)} |" + ' |' * len(ORGANS) + f" **{r['mean']:.3f}** ({r['low']:.3f} to {r['high']:.3f}) | "
                 + ' | '.join(f"{m:.3f}" for m in means) + ' | |')
     return '\n'.join(rows)
 
