@@ -188,10 +188,10 @@ def main(argv=None):
     if None in dirs: p.exit(2, f"real_ct.py: no data folder given and the shared real cases (shared/real/{{{','.join(SHARED_SETS)}}}) are not here\n")
     measured, seconds = measure(a.checkpoint, dirs, a.mirror, dict(a.set_hu), a.device, list(VIEWS) if a.views else [])
     trained = trained_anatomies(a.checkpoint)
-    trained_rows = measured.case.str.startswith(tuple(trained)) if trained else measured.case.isna()
-    view = view_of(measured)
+    trained_rows = measured.case.str.startswith(tuple(trained)).to_numpy() if trained else np.zeros(len(measured), bool)
+    view = view_of(measured).to_numpy()
     views = {v: summary(measured[~trained_rows & (view == v)], MIN_VIEW_ML) for v in VIEWS if (~trained_rows & (view == v)).any()}
-    all_rows, apart = measured[view == ''], trained_rows[view == ''].to_numpy()
+    all_rows, apart = measured[view == ''], trained_rows[view == '']
     rows = all_rows[~apart]
     s = summary(rows)
     print(f"{a.checkpoint}: {s['cases']} real case(s) from {', '.join(map(str, dirs))}")
