@@ -55,6 +55,16 @@ def trial_name(patch) -> str:
     return str(path.relative_to(HERE)) if path.is_relative_to(HERE) else str(patch)
 
 
+def check_same_trial(out, patch):
+    """Refuse a working folder whose phantom another trial (or none) made: its cases would be kept and silently reused.
+    A new folder is marked with the trial it serves (`OUT/trial`, empty for none)."""
+    marker, name = out / 'trial', trial_name(patch) if patch else ''
+    made = marker.read_text() if marker.exists() else ('' if (out / 'phantom').exists() else None)
+    if made is not None and made != name:
+        sys.exit(f"real_ct_seeds.py: {out} holds a phantom made {f'with {made}' if made else 'without a trial'}; choose another --out")
+    marker.write_text(name)
+
+
 def main(argv=None):
     from abdoseg.phantom import REAL_ANATOMY
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,6 +81,7 @@ def main(argv=None):
     out = Path(a.out or tempfile.mkdtemp(prefix='abdoseg-seeds-'))
     out.mkdir(parents=True, exist_ok=True)
     bin_ = Path(sys.executable).parent
+    check_same_trial(out, a.trial)
     code = {'PYTHONPATH': str(patched_package(a.trial, out / 'code'))} if a.trial else {}
     subprocess.run([bin_ / 'abdoseg-phantom', out / 'phantom', '--cases', str(a.cases), '--real-anatomy', str(a.real_anatomy), '--wide', str(a.wide), '--no-progress'],
                    check=True, env={**os.environ, **code})
