@@ -16,13 +16,14 @@ from scipy import ndimage
 from tqdm.auto import tqdm
 from .core import AbdosegError, InvalidDataset, LR_SWAP
 from .files import atomic_path, project_root
-from .volumes import Volume
+from .volumes import Volume, read_volume
 from .datasets import Case, read_case
 
 # %% auto #0
 __all__ = ['PREPROCESS_VERSION', 'check_spacing', 'new_shape', 'resample_array', 'resample_labels', 'Intensity', 'body_bbox',
-           'Preprocessed', 'cache_key', 'preprocess_volume', 'load_preprocessed', 'default_cache_dir',
-           'preprocess_case', 'preprocess_cases', 'PatchSampler', 'AugmentConfig', 'affine_grid_3d', 'Augmenter']
+           'Preprocessed', 'tissue_path', 'cache_key', 'resample_nearest', 'preprocess_volume', 'load_preprocessed',
+           'default_cache_dir', 'preprocess_case', 'preprocess_cases', 'PatchSampler', 'AugmentConfig',
+           'affine_grid_3d', 'Augmenter']
 
 # %% ../nbs/02_preprocessing.ipynb #ec91e3c0
 def _axis_sampling(n_in, n_out, step):
@@ -120,6 +121,7 @@ class Preprocessed:
     label: np.ndarray | None # uint8 abdoseg ids
     spacing: tuple
     meta: dict               # grids: 'ras_shape', 'ras_affine', 'resampled_shape', 'bbox', 'original_*'
+    tissue: np.ndarray | None = None   # uint8 tissue map on the same grid, for a phantom case drawn from a real anatomy
 
 # %% ../nbs/02_preprocessing.ipynb #7417fe7a
 def _file_key(p):
@@ -127,14 +129,28 @@ def _file_key(p):
     p = Path(p); files = sorted(p.rglob('*')) if p.is_dir() else [p]
     return [str(p.resolve()), [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()]]
 
+def tissue_path(case: Case) -> Path | None:
+    "A phantom case's tissue map (`tissues/NAME.nii.gz` beside its images), when it has one."
+    p = Path(case.image).parent.parent / 'tissues' / f'{case.name}.nii.gz'
+    return p if p.is_file() else None
+
 def cache_key(case: Case, spacing, source) -> str:
-    "Hash of the inputs (paths, sizes, modification times) and the settings."
-    blob = json.dumps([_file_key(case.image), _file_key(case.label), [float(s) for s in spacing], source, PREPROCESS_VERSION])
+    "Hash of the inputs (paths, sizes, modification times, and a tissue map's) and the settings."
+    tissue = [_file_key(t)] if (t := tissue_path(case)) else []
+    blob = json.dumps([_file_key(case.image), _file_key(case.label), [float(s) for s in spacing], source, PREPROCESS_VERSION, *tissue])
     return hashlib.sha1(blob.encode()).hexdigest()[:20]
 
 # %% ../nbs/02_preprocessing.ipynb #2f9bca7c
-def preprocess_volume(image: Volume, label: Volume | None, spacing, name='case') -> Preprocessed:
-    "Resample a RAS+ image (and label map) to `spacing` and crop to the body."
+def resample_nearest(a: np.ndarray, spacing, new_spacing, shape=None) -> np.ndarray:
+    "Nearest-neighbour resampling on `resample_array`'s grid: for maps of many classes (tissues), where one-hot costs too much."
+    shape = shape or new_shape(a.shape, spacing, new_spacing)
+    idx = []
+    for n_in, n_out, s, t in zip(a.shape, shape, spacing, new_spacing):
+        i0, w = _axis_sampling(n_in, n_out, t / s); idx.append(np.minimum(i0 + (w >= 0.5), n_in - 1))
+    return a[np.ix_(*idx)]
+
+def preprocess_volume(image: Volume, label: Volume | None, spacing, name='case', tissue: Volume | None = None) -> Preprocessed:
+    "Resample a RAS+ image (and label map, and tissue map) to `spacing` and crop to the body."
     shape = new_shape(image.shape, image.spacing, spacing)
     hu = resample_array(image.array, image.spacing, spacing, shape)
     bb = body_bbox(hu)
@@ -144,18 +160,21 @@ def preprocess_volume(image: Volume, label: Volume | None, spacing, name='case')
                 bbox=[[s.start, s.stop] for s in bb], original_shape=list(image.original_shape),
                 original_affine=np.asarray(image.original_affine).tolist(), source_spacing=list(image.spacing),
                 path=image.path)
-    return Preprocessed(name, np.ascontiguousarray(img), lab, tuple(float(s) for s in spacing), meta)
+    tis = None if tissue is None else np.ascontiguousarray(resample_nearest(tissue.array, image.spacing, spacing, shape)[bb]).astype(np.uint8)
+    return Preprocessed(name, np.ascontiguousarray(img), lab, tuple(float(s) for s in spacing), meta, tis)
 
 # %% ../nbs/02_preprocessing.ipynb #e4920781
 def _save_npz(path, pp: Preprocessed):
     arrays = dict(image=pp.image, meta=np.array(json.dumps(dict(pp.meta, name=pp.name, spacing=pp.spacing))))
     if pp.label is not None: arrays['label'] = pp.label
+    if pp.tissue is not None: arrays['tissue'] = pp.tissue
     with atomic_path(path) as tmp: np.savez(tmp, **arrays)
 
 def load_preprocessed(path) -> Preprocessed:
     with np.load(path) as z:
         meta = json.loads(str(z['meta']))
-        return Preprocessed(meta.pop('name'), z['image'], z['label'] if 'label' in z else None, tuple(meta.pop('spacing')), meta)
+        return Preprocessed(meta.pop('name'), z['image'], z['label'] if 'label' in z else None, tuple(meta.pop('spacing')), meta,
+                            z['tissue'] if 'tissue' in z else None)
 
 # %% ../nbs/02_preprocessing.ipynb #74f65fde
 def default_cache_dir() -> Path: return project_root() / 'data' / 'cache'
@@ -167,7 +186,8 @@ def preprocess_case(case: Case, spacing, cache_dir=None, source='flare22') -> Pr
     path = cache_dir / f"{case.name}-{cache_key(case, spacing, source)}.npz"
     if path.exists(): return load_preprocessed(path)
     image, label = read_case(case, source)
-    try: pp = preprocess_volume(image, label, spacing, case.name)
+    tissue = read_volume(t) if (t := tissue_path(case)) else None
+    try: pp = preprocess_volume(image, label, spacing, case.name, tissue)
     except AbdosegError as e:
         if e.path: raise
         raise AbdosegError(e.problem, case.image) from None
@@ -208,8 +228,10 @@ def preprocess_cases(cases, spacing, cache_dir=None, source='flare22', workers=N
 # %% ../nbs/02_preprocessing.ipynb #fbc5cc5d
 class PatchSampler:
     "Cut organ-balanced crops of size `crop_size` from in-memory volumes (CPU, NumPy)."
-    def __init__(self, images, labels, crop_size, fg_prob=2/3, shift=0, pad_value=0., seed=0, max_locs=20000):
+    def __init__(self, images, labels, crop_size, fg_prob=2/3, shift=0, pad_value=0., seed=0, max_locs=20000,
+                 tissues=None, painter=None, paint_prob=0.):
         self.images, self.labels = images, labels
+        self.tissues, self.painter, self.paint_prob = tissues or [None] * len(images), painter, paint_prob
         self.crop = np.broadcast_to(np.asarray(crop_size, int), 3)
         self.fg_prob, self.shift, self.pad = fg_prob, shift, pad_value
         self.rng = np.random.default_rng(seed)
@@ -233,19 +255,25 @@ class PatchSampler:
             ctr = np.array([rng.integers(n) for n in self.images[i].shape])
         return int(i), ctr
 
-    def cut(self, i, centre):
-        "The crop around `centre` of case `i`, padded where it leaves the volume."
-        img, lab = self.images[i], self.labels[i]
+    def cut(self, i, centre, rng=None):
+        """The crop around `centre` of case `i`, padded where it leaves the volume; with probability `paint_prob`, a case
+        with a tissue map has its crop painted anew by `painter(tissue_crop, rng)` instead of cut from its image."""
+        if self.painter and self.paint_prob and self.tissues[i] is not None and (rng or self.rng).random() < self.paint_prob:
+            tis, lab = self._window(self.tissues[i], self.labels[i], centre, 0)
+            return self.painter(tis, rng or self.rng), lab
+        return self._window(self.images[i], self.labels[i], centre, self.pad)
+
+    def _window(self, img, lab, centre, pad):
         lo = np.asarray(centre) - self.crop // 2; hi = lo + self.crop
         src = tuple(slice(max(l, 0), min(h, n)) for l, h, n in zip(lo, hi, img.shape))
         dst = tuple(slice(s.start - l, s.stop - l) for s, l in zip(src, lo))
-        out_i = np.full(self.crop, self.pad, np.float32); out_l = np.zeros(self.crop, np.uint8)
+        out_i = np.full(self.crop, pad, np.uint8 if img.dtype == np.uint8 else np.float32); out_l = np.zeros(self.crop, np.uint8)
         out_i[dst] = img[src]; out_l[dst] = lab[src]
         return out_i, out_l
 
     def sample(self, batch_size, rng=None):
         "A batch of crops: float32 images (B, 1, *crop) and uint8 labels (B, 1, *crop) as tensors; `rng` overrides the sampler's own."
-        pairs = [self.cut(*self.centre(rng)) for _ in range(batch_size)]
+        pairs = [self.cut(*self.centre(rng), rng) for _ in range(batch_size)]
         return (torch.from_numpy(np.stack([p[0] for p in pairs])[:, None]),
                 torch.from_numpy(np.stack([p[1] for p in pairs])[:, None]))
 
@@ -265,6 +293,7 @@ class AugmentConfig:
     fov_prob: float = 0.                # a narrow field of view: nothing but background outside a random x-y box
     slab_prob: float = 0.               # a slab: nothing but background outside a random range of z
     fov_keep: tuple = (0.3, 1.)         # share of the patch's side such a box or slab keeps
+    paint_prob: float = 0.              # a crop of a case with a tissue map painted anew (a new appearance at every step)
 
     def crop_size(self, patch_size) -> tuple:
         "The crop a sampler must cut so that any augmented patch of `patch_size` stays inside it."

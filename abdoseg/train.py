@@ -15,8 +15,11 @@ from .files import writable_folder, atomic_path, write_text_atomically, project_
 from .commands import command_parser, console
 from .vnet import get_device, seed_everything
 from .datasets import find_cases, load_or_make_split
-from .phantom import SIZES, write_phantom, phantom_phases, phantom_case_name
-from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases
+from .phantom import SIZES, write_phantom, phantom_phases, phantom_case_name, make_case
+from .anatomy import Grid, anatomy_names
+from .appearance import PHASES, draw_hu, paint_ct
+from .preprocessing import AugmentConfig, Augmenter, Intensity, PatchSampler, preprocess_cases, preprocess_volume
+from .volumes import Volume
 from .vnet import VNet, prepare_model, autocast
 from .loss import DiceCELoss
 from .metrics import dice_per_organ
@@ -24,9 +27,9 @@ from .checkpoint import Checkpoint, RunRecord, save_checkpoint, load_checkpoint,
 from .sliding_window import sliding_window
 
 # %% auto #0
-__all__ = ['INTENSITIES', 'PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data', 'PreparedData',
-           'prepare_data', 'BatchStream', 'validate', 'init_weights', 'lr_at', 'train', 'plot_curves', 'json_object',
-           'train_cli']
+__all__ = ['REAL_ANATOMY_SHARE', 'INTENSITIES', 'PRESETS', 'RUN_FILES', 'RESUMABLE', 'TrainConfig', 'phantom_dir', 'find_data',
+           'PreparedData', 'prepare_data', 'BatchStream', 'validate', 'init_weights', 'unseen_cases', 'validate_unseen',
+           'lr_at', 'train', 'plot_curves', 'json_object', 'train_cli']
 
 # %% ../nbs/05_train.ipynb #1f3bbfe7
 @dataclass
@@ -50,6 +53,8 @@ class TrainConfig:
     overwrite: bool = False             # start afresh in an out_dir that holds a previous run, replacing its files
     init: str | None = None             # a checkpoint whose weights start the network (fine-tuning)
     phantom_cases: int = 96             # phantom cases to train, validate and test on (without data_dir)
+    real_anatomy: float | None = None   # the phantom's share of cases drawn from real patients' label maps (without data_dir)
+    unseen_cases: int = 8               # cases drawn from anatomy no training sees, scored after training (0: none)
     split: tuple = (0.67, 0.165, 0.165) # shares of train, validation and test cases of a new split
     source: str = 'flare22'             # the label ids of the data: 'flare22', 'totalsegmentator' or 'abdoseg'
     val_overlap: float | None = None    # sliding-window overlap of validation, in [0, 1)
@@ -59,7 +64,7 @@ class TrainConfig:
     channels_last: bool | None = None   # channels_last_3d activations; None: on CUDA only
     augment: dict | None = None         # AugmentConfig fields; None: the preset's
     intensity: str = 'fit'              # HU to network input: 'fit' (clip and z-score by the training organs' HU) or 'window' (-160 to 240 HU)
-    workers: int | None = None          # processes preprocessing the cases; None: one per core
+    workers: int | None = None          # processes drawing and preprocessing the cases; None: one per core
     phantom_size: str | None = None     # the phantom written without data_dir: 'small' (the cpu preset's) or 'flare22'
     progress: bool = True               # progress bars
 
@@ -68,6 +73,8 @@ class TrainConfig:
         if self.preset not in PRESETS: raise AbdosegError(f"unknown preset {self.preset!r}; choose one of {list(PRESETS)}")
         preset = PRESETS[self.preset]
         c = replace(self, **{f.name: getattr(preset, f.name) for f in fields(self) if getattr(self, f.name) is None and getattr(preset, f.name) is not None})
+        if not 0 <= c.real_anatomy <= 1: raise AbdosegError(f"real_anatomy is a share of the phantom's cases, in [0, 1], not {c.real_anatomy}")
+        if c.unseen_cases < 0: raise AbdosegError(f"unseen_cases must not be negative, not {c.unseen_cases}")
         for k in ('epochs', 'iters_per_epoch', 'batch_size', 'base_channels', 'phantom_cases'):
             if int(getattr(c, k)) < 1: raise AbdosegError(f"{k} must be at least 1, not {getattr(c, k)}")
         c.patch_size = tuple(int(p) for p in np.broadcast_to(c.patch_size, 3))
@@ -87,28 +94,31 @@ class TrainConfig:
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
 
+REAL_ANATOMY_SHARE = 0.5              # the cpu preset's share of phantom cases drawn from real label maps
 INTENSITIES = ('fit', 'window')        # TrainConfig.intensity: `Intensity.fit` on the training organs, or `Intensity()`'s fixed window
 
 PRESETS = {                            # values of TrainConfig: each fills the fields a run leaves at None
     'cpu':     TrainConfig(preset='cpu', spacing=5.0, patch_size=(80, 64, 48), batch_size=1, base_channels=4, iters_per_epoch=100, lr=1e-2,
-                           channels_last=True, val_overlap=0.25, phantom_size='small',
+                           channels_last=True, val_overlap=0.25, phantom_size='small', real_anatomy=REAL_ANATOMY_SHARE,
                            augment=dict(rotate_deg=15., zoom=(0.8, 1.2), flip_prob=(0., 0., 0.), noise_prob=0.3, brightness_prob=0.3,
                                         contrast_prob=0.3, gamma_prob=0.3)),
     'flare22': TrainConfig(preset='flare22', spacing=1.5, patch_size=128, batch_size=2, base_channels=16, iters_per_epoch=250, lr=1e-3,
-                           val_overlap=0.25, phantom_size='flare22', augment={}),
+                           val_overlap=0.25, phantom_size='flare22', real_anatomy=0., augment={}),
 }
 
 # %% ../nbs/05_train.ipynb #8fd102a0
-def phantom_dir(size='small') -> Path: return project_root() / 'data' / ('phantom' if size == 'small' else f'phantom_{size}')
+def phantom_dir(size='small', real_anatomy=0.) -> Path:
+    "The phantom folder of a preset: `data/phantom` (`_flare22` for that size, `_realS` for a share S of real anatomy)."
+    return project_root() / 'data' / ('phantom' + ('' if size == 'small' else f'_{size}') + (f'_real{real_anatomy:g}' if real_anatomy else ''))
 
 # %% ../nbs/05_train.ipynb #ddb2790a
 def find_data(cfg: TrainConfig) -> tuple[Path, list, dict]:
     "The data folder (the phantom, generated first, when `cfg.data_dir` is None), its cases, and their stored split."
     if cfg.data_dir is None:
         size = cfg.phantom_size or PRESETS[cfg.preset].phantom_size
-        data_dir = phantom_dir(size)
-        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=size, progress=cfg.progress,
-                      replace_outdated=True)
+        data_dir = phantom_dir(size, cfg.real_anatomy)
+        write_phantom(data_dir, cfg.phantom_cases, seed=0, size=size, real_anatomy=cfg.real_anatomy, progress=cfg.progress,
+                      replace_outdated=True, workers=cfg.workers or os.cpu_count() or 1)
     else: data_dir = Path(cfg.data_dir)
     cases = find_cases(data_dir)
     if cfg.data_dir is None:                                   # the phantom's first phantom_cases cases
@@ -197,6 +207,26 @@ def _unwrap(model): return getattr(model, 'module', getattr(model, '_orig_mod', 
 def _best(history) -> dict:
     "The best epoch of a history and its mean validation Dice (the first, on a tie)."
     return max((dict(epoch=h['epoch'], dice=h['val_mean']) for h in history), key=lambda b: b['dice'], default=dict(epoch=0, dice=-1.))
+
+# %% ../nbs/05_train.ipynb #42db9c7f
+def unseen_cases(n: int, size='small', spacing=5.) -> list:
+    "`n` preprocessed cases drawn from the anatomies no training sees, each phase in turn (seeds 0..n-1)."
+    names, out = anatomy_names('validation'), []
+    for i in range(n):
+        c = make_case(int(np.random.SeedSequence([7, i]).generate_state(1)[0]), size, phase=i % 4, anatomy=names[i % len(names)])
+        vol = lambda a: Volume(a, c.affine, c.affine, a.shape)
+        out.append(preprocess_volume(vol(c.image), vol(c.label), (spacing,) * 3, f"{c.info['anatomy']}_{i}"))
+    return out
+
+def _flare_to_abdoseg(pp):
+    return replace(pp, label=LABEL_MAPS['flare22'].lut()[pp.label])
+
+def validate_unseen(checkpoint, n=8, size='small', device='cpu', overlap=0.25) -> dict:
+    "Mean Dice per organ of a checkpoint on `n` scans drawn from the anatomies no training sees (`unseen_cases`)."
+    ck = load_checkpoint(checkpoint)
+    model = VNet(**ck.model_config).to(device); model.load_state_dict(ck.weights)
+    cases = [_flare_to_abdoseg(p) for p in unseen_cases(n, size, ck.spacing[0])]
+    return validate(model, cases, Intensity(**ck.intensity), tuple(ck.patch_size), torch.device(device), overlap)
 
 # %% ../nbs/05_train.ipynb #4c88ef97
 def lr_at(it, total, base_lr, warmup=0.05):
@@ -332,12 +362,18 @@ def _build(run: _Run, init_ck: Checkpoint | None):
         run.model = DDP(run.model, device_ids=[device.index] if device.type == 'cuda' else None)
 
 # %% ../nbs/05_train.ipynb #36358978
+def _painter(norm: Intensity, spacing: float):
+    "Paint a tissue crop with a new appearance (a random phase's CT numbers, texture, blur, noise), normalized as the images are."
+    grid = lambda shape: Grid(shape, (spacing,) * 3)
+    return lambda tissue, rng: norm(paint_ct(tissue, grid(tissue.shape), rng, draw_hu(int(rng.integers(len(PHASES))), rng)))
+
 def _patches(run: _Run) -> tuple[PatchSampler, Augmenter]:
     "The sampler of training crops (normalized once, here) and the augmenter that turns them into patches."
     cfg, norm = run.cfg, run.prep.intensity
     aug_cfg = AugmentConfig(**cfg.augment)
     sampler = PatchSampler([norm(p.image) for p in run.prep.train], [p.label for p in run.prep.train],
-                           aug_cfg.crop_size(cfg.patch_size), shift=min(cfg.patch_size) // 4, pad_value=norm.background, seed=cfg.seed)
+                           aug_cfg.crop_size(cfg.patch_size), shift=min(cfg.patch_size) // 4, pad_value=norm.background, seed=cfg.seed,
+                           tissues=[p.tissue for p in run.prep.train], painter=_painter(norm, cfg.spacing), paint_prob=aug_cfg.paint_prob)
     return sampler, Augmenter(aug_cfg, cfg.patch_size, cfg.seed, run.device, norm.background)
 
 def _progress_bar(run: _Run) -> tqdm:
@@ -390,6 +426,13 @@ def _end_epoch(run: _Run, epoch: int, train_loss: float, it: int, stream: BatchS
               '  '.join(f"{o} {val[o]:.3f}" for o in (*ORGAN_NAMES, 'mean')) + f"  ({run.history[-1]['epoch_seconds']:.0f} s)")
 
 # %% ../nbs/05_train.ipynb #41c4bf6c
+def _score_unseen(run: _Run, metrics: dict) -> dict:
+    "Score the best checkpoint on anatomy no training saw; add it to `metrics.json`."
+    dice = validate_unseen(run.out / 'best.pt', run.cfg.unseen_cases, run.cfg.phantom_size, run.device, run.cfg.val_overlap)
+    metrics = dict(metrics, unseen_anatomy_dice={k: round(v, 5) for k, v in dice.items()}, unseen_anatomies=anatomy_names('validation'))
+    write_text_atomically(run.out / 'metrics.json', json.dumps(metrics, indent=1))
+    return metrics
+
 def train(cfg: TrainConfig, log=print) -> dict:
     "Train a VNet as `cfg` says; return the metrics written to `out_dir/metrics.json`."
     run = _begin(cfg, log)
@@ -408,8 +451,10 @@ def train(cfg: TrainConfig, log=print) -> dict:
     if run.world > 1: torch.distributed.destroy_process_group()
     if run.rank != 0: return {}
     metrics = json.loads((run.out / 'metrics.json').read_text())
-    log(f"best mean validation Dice {metrics['val_dice']['mean']:.4f} at epoch {metrics['best_epoch']}; "
-        f"checkpoint {metrics['checkpoint']}; {metrics['wall_time_s']:.0f} s")
+    if run.cfg.unseen_cases and run.cfg.data_dir is None: metrics = _score_unseen(run, metrics)
+    log(f"best mean validation Dice {metrics['val_dice']['mean']:.4f} at epoch {metrics['best_epoch']}"
+        + (f"; on anatomy it never saw {metrics['unseen_anatomy_dice']['mean']:.4f}" if 'unseen_anatomy_dice' in metrics else '')
+        + f"; checkpoint {metrics['checkpoint']}; {metrics['wall_time_s']:.0f} s")
     return metrics
 
 # %% ../nbs/05_train.ipynb #aa7a974c

@@ -14,9 +14,9 @@ median, at half their spread: whether the network misreads an organ's CT number 
 `--views` also measures each case as a narrower scan would show it (`VIEWS`: its top 80 mm removed, so that it
 starts below the diaphragm's dome; an x-y field of view of 180 mm centred on the body), in means of their own: how
 much the network leans on what a real scan may not hold. A view scores the organs that keep at least 5 mL in it.
-A checkpoint trained on a phantom that drew some cases from a real
-anatomy (`abdoseg-phantom --real-anatomy`: TS_s0009's label map) is not measured on that scan: its rows are printed
-apart and left out of the means. `--json` writes every row and the means, which `tables.py` turns into the README's tables. The last line is the mean
+A checkpoint trained on a phantom that drew cases from real
+anatomies (`abdoseg-phantom --real-anatomy`: the shipped label maps of training) is not measured on a scan whose
+anatomy is among them: its rows are printed apart and left out of the means (TS_s0009's anatomy never trains). `--json` writes every row and the means, which `tables.py` turns into the README's tables. The last line is the mean
 Dice over the (case, organ) pairs where the organ is labelled.
 """
 import argparse, json, os, platform, sys, tempfile, time

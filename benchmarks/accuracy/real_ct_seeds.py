@@ -66,13 +66,13 @@ def check_same_trial(out, patch):
 
 
 def main(argv=None):
-    from abdoseg.phantom import REAL_ANATOMY
+    from abdoseg.phantom import phantom_real_anatomies
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     p.add_argument('--cases', type=int, default=96, help='phantom cases (the main job: 96)')
     p.add_argument('--out', help='working folder (default: a new temporary folder, kept)')
     p.add_argument('--real', nargs='*', default=[], help="labelled real folders (default: real_ct.py's, every shared real case)")
-    p.add_argument('--real-anatomy', type=float, default=0., help="the phantom's share of cases drawn from the real anatomy TS_s0009")
+    p.add_argument('--real-anatomy', type=float, default=0., help="the phantom's share of cases drawn from the shipped real anatomies (label maps) of training")
     p.add_argument('--wide', type=float, default=0., help="the phantom's share of cases painted with the wide appearance")
     p.add_argument('--json', help='write every seed\'s figures here (default: OUT/seeds.json)')
     p.add_argument('--trial', help='a patch to the package (trials/NAME.diff) to run the seeds with')
@@ -103,7 +103,7 @@ def main(argv=None):
         print("        each case: " + '  '.join(f'{c} {m:.3f}' for c, m in cases.items()))
         if views: print("        each view: " + '  '.join(f'{v} {m:.3f}' for v, m in views.items()))
     Path(a.json or out / 'seeds.json').write_text(json.dumps(dict(**({'trial': trial_name(a.trial)} if a.trial else {}), train_args=train_args, cases=a.cases, real_anatomy=a.real_anatomy,
-                                                                  real_anatomy_source=REAL_ANATOMY if a.real_anatomy else None, wide=a.wide, seeds=seeds,
+                                                                  real_anatomy_source=phantom_real_anatomies(out / 'phantom') or None, wide=a.wide, seeds=seeds,
                                                                   mean=sum(means) / len(means), low=min(means), high=max(means)), indent=1))
     print(f"mean real-CT Dice over {len(means)} seeds: {sum(means) / len(means):.4f} (from {min(means):.4f} to {max(means):.4f})")
 

@@ -36,7 +36,9 @@ def seeds_table(r: dict) -> str:
     """Real-CT Dice per organ (over the cases measured) and each case's mean, of each training seed of one
     real_ct_seeds.py result; a case whose anatomy trained the seeds is marked and left out of the mean."""
     cases = list(dict.fromkeys(c for s in r['seeds'].values() for c in s['cases']))
-    apart = [c for c in cases if r.get('real_anatomy_source') and c.startswith(r['real_anatomy_source'])]
+    sources = r.get('real_anatomy_source') or []
+    sources = [sources] if isinstance(sources, str) else sources      # older results name one anatomy
+    apart = [c for c in cases if any(c.startswith(a) for a in sources)]
     views = list(dict.fromkeys(v for s in r['seeds'].values() for v in s.get('views', {})))
     head = ' | '.join(o.replace('_', ' ') for o in ORGANS) + ' | mean of the cases measured | ' + ' | '.join(c + (' (trained anatomy)' if c in apart else '') for c in cases)
     head += ''.join(f' | view `{v}`' for v in views)
