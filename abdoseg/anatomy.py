@@ -16,9 +16,9 @@ from .files import atomic_path, write_text_atomically
 from .volumes import reorient_nifti
 
 # %% auto #0
-__all__ = ['TISSUES', 'STRUCTURES', 'ANATOMY_DIR', 'CREDITS', 'SHIPPED', 'Grid', 'rotation', 'smooth_field', 'structure_of',
-           'build_anatomy', 'build_shipped_anatomies', 'LabelAnatomy', 'label_anatomy', 'anatomy_names', 'anatomy_box',
-           'scan_box', 'warp_anatomy', 'fill_tissues']
+__all__ = ['TISSUES', 'STRUCTURES', 'ANATOMY_DIR', 'CREDITS', 'SHIPPED', 'ORGAN_SHIFTS_MM', 'Grid', 'rotation', 'smooth_field',
+           'structure_of', 'build_anatomy', 'build_shipped_anatomies', 'LabelAnatomy', 'label_anatomy', 'anatomy_names',
+           'anatomy_box', 'scan_box', 'warp_anatomy', 'fill_tissues']
 
 # %% ../nbs/01c_anatomy.ipynb #af46b3a2
 TISSUES = ('air', 'lung', 'fat', 'muscle', 'bone', 'marrow', 'disc', 'csf', 'liver', 'spleen', 'kidney_cortex',
@@ -236,24 +236,32 @@ def scan_box(anat: LabelAnatomy, rng) -> tuple[np.ndarray, np.ndarray]:
         box_lo[:2], box_hi[:2] = np.maximum(box_lo[:2], c - half), np.minimum(box_hi[:2], c + half)
     return box_lo, box_hi
 
-# %% ../nbs/01c_anatomy.ipynb #9ec73684
+# %% ../nbs/01c_anatomy.ipynb #c3bdd503
 def warp_anatomy(anat: LabelAnatomy, spacing, rng, box=None, elastic_mm=8., deform=True) -> tuple[np.ndarray, Grid]:
     """The codes of `anat` on a grid of `spacing` (mm) over the world box `box` (default: `scan_box`'s), after a random
     scale, rotation and elastic warp about the anatomy's centre that keep left and right (none: `deform=False`); and the grid."""
     lo, hi = box if box is not None else scan_box(anat, rng)
     centre = anat.affine[:3, :3] @ ((np.asarray(anat.codes.shape) - 1) / 2) + anat.affine[:3, 3]
     grid = Grid(tuple(max(8, int(round((h - l) / s))) for l, h, s in zip(lo, hi, spacing)), tuple(spacing), tuple((lo + hi) / 2))
-    Q = np.stack(np.meshgrid(*[grid.axis(i) - np.float32(c) for i, c in enumerate(centre)], indexing='ij'), -1)
+    axes = [grid.axis(i) - np.float32(c) for i, c in enumerate(centre)]             # world offsets from the centre along x, y, z
+    M = np.eye(3)
     if deform:
         scale = rng.uniform(0.88, 1.12) * rng.uniform(0.94, 1.06, 3)
-        rot = rotation(rng.uniform(-0.12, 0.12), rng.uniform(-0.05, 0.05), rng.uniform(-0.05, 0.05))
-        Q = (Q / scale.astype(np.float32)) @ rot.astype(np.float32)         # R^T (p / s), as row vectors
+        M = rotation(rng.uniform(-0.12, 0.12), rng.uniform(-0.05, 0.05), rng.uniform(-0.05, 0.05)) / scale[:, None]   # q = R^T (p / s)
         amp = rng.uniform(0, elastic_mm)
-        for i in range(3): Q[..., i] += smooth_field(grid.shape, rng, cell=max(3, int(40 / spacing[0]))) * amp
-    idx = (Q + (centre - anat.affine[:3, 3]).astype(np.float32)) @ np.linalg.inv(anat.affine[:3, :3]).T.astype(np.float32)
-    return ndimage.map_coordinates(anat.codes, np.moveaxis(idx, -1, 0), order=0, mode='constant', cval=0), grid
+    to_voxel = np.linalg.inv(anat.affine[:3, :3])
+    A, b = (M @ to_voxel.T).astype(np.float32), ((centre - anat.affine[:3, 3]) @ to_voxel.T).astype(np.float32)
+    idx = []
+    for k in range(3):                                                             # the grid is separable: no meshgrid
+        q = axes[0][:, None, None] * A[0, k] + axes[1][None, :, None] * A[1, k] + axes[2][None, None, :] * A[2, k] + b[k]
+        idx.append(np.broadcast_to(q, grid.shape).astype(np.float32))
+    if deform:                                                                     # the elastic warp, in world mm
+        for i in range(3):
+            d = smooth_field(grid.shape, rng, cell=max(3, int(40 / spacing[0]))) * np.float32(amp)
+            for k in range(3): idx[k] += d * np.float32(to_voxel[k, i])
+    return ndimage.map_coordinates(anat.codes, idx, order=0, mode='constant', cval=0), grid
 
-# %% ../nbs/01c_anatomy.ipynb #0f8c9d8c
+# %% ../nbs/01c_anatomy.ipynb #3982e223
 def _slice_hulls(mask) -> np.ndarray:
     "Each axial slice's convex hull of `mask`."
     from skimage.morphology import convex_hull_image
@@ -277,15 +285,19 @@ def _organ_sizes(codes, spacing, rng):
     for o, lo, hi in (('liver', -4, 6), ('spleen', -3, 9), ('kidney_right', -2.5, 3), ('kidney_left', -2.5, 3)):
         _grow(codes, _S[o], rng.uniform(lo, hi), spacing, free)
 
+ORGAN_SHIFTS_MM = {  # structure -> (lo, hi) mm of its own move along x (to the patient's left .. right), y (back .. front), z (down .. up)
+    'kidney_right': ((-8, 8), (-8, 8), (-20, 20)), 'kidney_left': ((-8, 8), (-8, 8), (-20, 20)), 'spleen': ((-8, 8), (-8, 8), (-20, 20)),
+}
+
 def _organ_shifts(codes, spacing, rng):
-    "The kidneys (with their cysts) and the spleen each moved on its own, by up to 8 mm across and 20 mm along the body, into free space."
+    "The kidneys (with their cysts) and the spleen each moved on its own (`ORGAN_SHIFTS_MM`), into free space."
     free = [_S['unlabelled'], _S['soft_tissue'], _S['small_bowel'], _S['colon']]
-    for o in ('kidney_right', 'kidney_left', 'spleen'):
+    for o, ranges in ORGAN_SHIFTS_MM.items():
         m = codes == _S[o]
         if not m.any(): continue
         sl = tuple(slice(max(0, s.start - 3), s.stop + 3) for s in ndimage.find_objects(m.astype(np.uint8))[0])
         if o != 'spleen': m[sl] |= codes[sl] == _S['kidney_cyst']
-        shift = np.round(np.array([rng.uniform(-8, 8), rng.uniform(-8, 8), rng.uniform(-20, 20)]) / spacing).astype(int)
+        shift = np.round(np.array([rng.uniform(*r) for r in ranges]) / spacing).astype(int)
         src = np.argwhere(m); dst = src + shift
         keep = ((dst >= 0) & (dst < codes.shape)).all(1)
         moved = codes[tuple(src[keep].T)]

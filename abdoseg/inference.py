@@ -23,11 +23,11 @@ from .sliding_window import sliding_window, mirrored_scores
 from .postprocessing import remove_fragments
 
 # %% auto #0
-__all__ = ['LATERAL_PAIRS', 'LOW_CONFIDENCE', 'LIVER_SIDE_MM', 'OUTPUT_TYPES', 'network_input', 'check_ct', 'organ_confidence',
-           'Segmentation', 'segment', 'predict_volume', 'plausible_volume', 'wrong_sides', 'body_midline',
-           'mirror_evidence', 'check_prediction', 'mirror_suspected', 'organ_statistics', 'output_paths',
-           'volumes_table', 'check_outputs', 'write_labels', 'Predictions', 'predict', 'write_volumes_csv',
-           'predict_cli']
+__all__ = ['LATERAL_PAIRS', 'LOW_CONFIDENCE', 'LIVER_SIDE_MM', 'SPLEEN_LIVER', 'OUTPUT_TYPES', 'network_input', 'check_ct',
+           'organ_confidence', 'Segmentation', 'segment', 'predict_volume', 'plausible_volume', 'wrong_sides',
+           'body_midline', 'mirror_evidence', 'check_prediction', 'mirror_suspected', 'organ_statistics',
+           'output_paths', 'volumes_table', 'check_outputs', 'write_labels', 'Predictions', 'predict',
+           'write_volumes_csv', 'predict_cli']
 
 # %% ../nbs/04e_inference.ipynb #15195e42
 def network_input(ck: Checkpoint, vol: Volume) -> tuple[np.ndarray, tuple, tuple]:
@@ -110,6 +110,7 @@ def wrong_sides(centres: dict) -> list[tuple]:
 # %% ../nbs/04e_inference.ipynb #c8795069
 LOW_CONFIDENCE = 0.85   # an organ's confidence below this is reported
 LIVER_SIDE_MM = 25.     # a liver (of 50 mL or more) whose centre lies less far right of the body's midline: a mirrored scan
+SPLEEN_LIVER = 0.6      # a spleen (of 50 mL or more) this share of the liver's volume or more: a mirrored scan (adults: about a tenth)
 
 def body_midline(image: Volume) -> float:
     "The world x (mm) of the body's midline: the centre of its voxels above -500 HU (of the whole volume's, if none is)."
@@ -120,13 +121,14 @@ def body_midline(image: Volume) -> float:
 
 def mirror_evidence(volumes: dict, centres: dict, midline_x: float | None = None) -> list[str]:
     """Why a scan looks mirrored left-right, from anatomy a network cannot learn away: a liver whose centre lies less than
-    `LIVER_SIDE_MM` right of the body's midline (`midline_x`, world mm), or a spleen of 50 mL or more larger than the liver."""
+    `LIVER_SIDE_MM` right of the body's midline (`midline_x`, world mm), or a spleen of 50 mL or more at least `SPLEEN_LIVER` of the liver."""
     why = []
     if midline_x is not None and volumes['liver'] >= 50 and (right := centres['liver'][0] - midline_x) < LIVER_SIDE_MM:
         why.append(f"the liver's centre lies {abs(right):.0f} mm {'right' if right >= 0 else 'left'} of the body's midline, "
                    f"where a liver lies {LIVER_SIDE_MM:.0f} mm or more to its right")
-    if volumes['spleen'] >= 50 and volumes['spleen'] > volumes['liver']:
-        why.append(f"the spleen ({volumes['spleen']:.0f} mL) is larger than the liver ({volumes['liver']:.0f} mL)")
+    if volumes['spleen'] >= 50 and volumes['spleen'] >= SPLEEN_LIVER * volumes['liver']:
+        why.append(f"the spleen ({volumes['spleen']:.0f} mL) is {volumes['spleen'] / max(volumes['liver'], 1e-9):.0%} of the liver ({volumes['liver']:.0f} mL), "
+                   f"where a spleen is about a tenth")
     return why
 
 def check_prediction(labels: np.ndarray, affine, spacing, confidence: dict | None = None, image: Volume | None = None) -> list[str]:

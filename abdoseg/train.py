@@ -94,7 +94,7 @@ class TrainConfig:
         c.out_dir = str(c.out_dir or project_root() / 'runs' / c.preset)
         return c
 
-REAL_ANATOMY_SHARE = 0.5              # the cpu preset's share of phantom cases drawn from real label maps
+REAL_ANATOMY_SHARE = 0.75             # the cpu preset's share of phantom cases drawn from real label maps
 INTENSITIES = ('fit', 'window')        # TrainConfig.intensity: `Intensity.fit` on the training organs, or `Intensity()`'s fixed window
 
 PRESETS = {                            # values of TrainConfig: each fills the fields a run leaves at None
@@ -209,23 +209,32 @@ def _best(history) -> dict:
     return max((dict(epoch=h['epoch'], dice=h['val_mean']) for h in history), key=lambda b: b['dice'], default=dict(epoch=0, dice=-1.))
 
 # %% ../nbs/05_train.ipynb #42db9c7f
-def unseen_cases(n: int, size='small', spacing=5.) -> list:
-    "`n` preprocessed cases drawn from the anatomies no training sees, each phase in turn (seeds 0..n-1)."
-    names, out = anatomy_names('validation'), []
-    for i in range(n):
-        c = make_case(int(np.random.SeedSequence([7, i]).generate_state(1)[0]), size, phase=i % 4, anatomy=names[i % len(names)])
-        vol = lambda a: Volume(a, c.affine, c.affine, a.shape)
-        out.append(preprocess_volume(vol(c.image), vol(c.label), (spacing,) * 3, f"{c.info['anatomy']}_{i}"))
-    return out
+def _unseen_case(args):
+    "One preprocessed case of anatomy no training sees (in a worker process, or here)."
+    seed, i, name, size, spacing = args
+    c = make_case(seed, size, phase=i % 4, anatomy=name)
+    vol = lambda a: Volume(a, c.affine, c.affine, a.shape)
+    return preprocess_volume(vol(c.image), vol(c.label), (spacing,) * 3, f"{name}_{i}")
+
+def unseen_cases(n: int, size='small', spacing=5., workers=None) -> list:
+    "`n` preprocessed cases drawn from the anatomies no training sees, each phase in turn, `workers` processes at a time."
+    names = anatomy_names('validation')
+    jobs = [(int(np.random.SeedSequence([7, i]).generate_state(1)[0]), i, names[i % len(names)], size, spacing) for i in range(n)]
+    workers = min(workers or os.cpu_count() or 1, n)
+    if workers <= 1: return [_unseen_case(j) for j in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    from abdoseg.train import _unseen_case as work              # the module's function, which a spawned process can import
+    with ProcessPoolExecutor(workers, mp_context=get_context('spawn')) as ex: return list(ex.map(work, jobs))
 
 def _flare_to_abdoseg(pp):
     return replace(pp, label=LABEL_MAPS['flare22'].lut()[pp.label])
 
-def validate_unseen(checkpoint, n=8, size='small', device='cpu', overlap=0.25) -> dict:
+def validate_unseen(checkpoint, n=8, size='small', device='cpu', overlap=0.25, workers=None) -> dict:
     "Mean Dice per organ of a checkpoint on `n` scans drawn from the anatomies no training sees (`unseen_cases`)."
     ck = load_checkpoint(checkpoint)
     model = VNet(**ck.model_config).to(device); model.load_state_dict(ck.weights)
-    cases = [_flare_to_abdoseg(p) for p in unseen_cases(n, size, ck.spacing[0])]
+    cases = [_flare_to_abdoseg(p) for p in unseen_cases(n, size, ck.spacing[0], workers)]
     return validate(model, cases, Intensity(**ck.intensity), tuple(ck.patch_size), torch.device(device), overlap)
 
 # %% ../nbs/05_train.ipynb #4c88ef97
@@ -428,7 +437,7 @@ def _end_epoch(run: _Run, epoch: int, train_loss: float, it: int, stream: BatchS
 # %% ../nbs/05_train.ipynb #41c4bf6c
 def _score_unseen(run: _Run, metrics: dict) -> dict:
     "Score the best checkpoint on anatomy no training saw; add it to `metrics.json`."
-    dice = validate_unseen(run.out / 'best.pt', run.cfg.unseen_cases, run.cfg.phantom_size, run.device, run.cfg.val_overlap)
+    dice = validate_unseen(run.out / 'best.pt', run.cfg.unseen_cases, run.cfg.phantom_size, run.device, run.cfg.val_overlap, run.cfg.workers)
     metrics = dict(metrics, unseen_anatomy_dice={k: round(v, 5) for k, v in dice.items()}, unseen_anatomies=anatomy_names('validation'))
     write_text_atomically(run.out / 'metrics.json', json.dumps(metrics, indent=1))
     return metrics
@@ -451,7 +460,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
     if run.world > 1: torch.distributed.destroy_process_group()
     if run.rank != 0: return {}
     metrics = json.loads((run.out / 'metrics.json').read_text())
-    if run.cfg.unseen_cases and run.cfg.data_dir is None: metrics = _score_unseen(run, metrics)
+    if run.cfg.unseen_cases and phantom_phases(run.prep.data_dir) is not None: metrics = _score_unseen(run, metrics)   # a phantom trained it
     log(f"best mean validation Dice {metrics['val_dice']['mean']:.4f} at epoch {metrics['best_epoch']}"
         + (f"; on anatomy it never saw {metrics['unseen_anatomy_dice']['mean']:.4f}" if 'unseen_anatomy_dice' in metrics else '')
         + f"; checkpoint {metrics['checkpoint']}; {metrics['wall_time_s']:.0f} s")

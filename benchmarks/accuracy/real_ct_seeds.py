@@ -83,7 +83,7 @@ def main(argv=None):
     bin_ = Path(sys.executable).parent
     check_same_trial(out, a.trial)
     code = {'PYTHONPATH': str(patched_package(a.trial, out / 'code'))} if a.trial else {}
-    subprocess.run([bin_ / 'abdoseg-phantom', out / 'phantom', '--cases', str(a.cases), '--real-anatomy', str(a.real_anatomy), '--wide', str(a.wide), '--no-progress'],
+    subprocess.run([bin_ / 'abdoseg-phantom', out / 'phantom', '--cases', str(a.cases), '--real-anatomy', str(a.real_anatomy), '--wide', str(a.wide), '--workers', str(os.cpu_count() or 1), '--no-progress'],
                    check=True, env={**os.environ, **code})
     env = {**os.environ, 'OMP_NUM_THREADS': '1', **code}
     t = time.perf_counter()

@@ -57,7 +57,9 @@ def seeds_table(r: dict) -> str:
 def phantom_options(r: dict) -> str:
     "What the seeds' phantom mixed in (real_ct_seeds.py's --real-anatomy and --wide), and the trial patch applied, if any."
     opts = [f"with `{r['trial']}` applied"] if r.get('trial') else []
-    if r.get('real_anatomy'): opts.append(f"real anatomy {r['real_anatomy']:g}")
+    if r.get('real_anatomy'):
+        src = r.get('real_anatomy_source') or 'TS_s0009'
+        opts.append(f"real anatomy {r['real_anatomy']:g} " + (f"({src})" if isinstance(src, str) else f"(from {len(src)} label maps)"))
     if r.get('wide'): opts.append(f"wide appearance {r['wide']:g}")
     return ', '.join(opts) or 'the procedural phantom alone'
 

@@ -1,6 +1,6 @@
 """How far abdoseg's own checks can be trusted on real CT: each organ's confidence against its real Dice, and the
 mirrored-header check (`mirror_evidence`: a liver less than `LIVER_SIDE_MM` right of the body's midline, or a
-spleen larger than the liver) on every shared real scan, as it is and mirrored left-right (the array flipped, the
+spleen at least 0.6 of the liver: SPLEEN_LIVER) on every shared real scan, as it is and mirrored left-right (the array flipped, the
 header kept).
 
     python benchmarks/accuracy/trust.py runs/cpu/best.pt                  # the shared real scans (IRCADb 1, 7, TS_s0009, DICOM)
