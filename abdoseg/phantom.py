@@ -13,20 +13,20 @@ import numpy as np
 import nibabel as nib
 from scipy import ndimage
 from tqdm.auto import tqdm
-from .core import AbdosegError, FLARE22, ORGANS
+from .core import AbdosegError, ORGANS
 from .files import atomic_path, write_text_atomically
 from .commands import command_parser, console
 from .volumes import reorient_nifti
 from .datasets import LAYOUTS
-from .anatomy import TISSUES, Grid, rotation, smooth_field, label_anatomy, anatomy_names, warp_anatomy, fill_tissues
-from .appearance import PHASES as APPEARANCE_PHASES, draw_hu, paint_ct
+from .anatomy import TISSUES, _T, _FLARE_ID, Grid, rotation, smooth_field, label_anatomy, anatomy_names, warp_anatomy, fill_tissues
+from .appearance import PHASES as APPEARANCE_PHASES, ORGAN_TISSUES, draw_hu, paint_ct
 
 # %% auto #0
-__all__ = ['PHASES', 'FIXED_HU', 'PHASE_NAMES', 'ORGAN_TISSUES', 'SIZES', 'TARGETS', 'PHANTOM_VERSION', 'PHASE_CYCLE',
-           'LABEL_PHASE_CYCLE', 'Blob', 'Tube', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall',
-           'draw_spine_and_ribs', 'draw_organs', 'draw_bowel', 'Anatomy', 'draw_anatomy', 'wide_hu', 'render_ct',
-           'field_of_view', 'PhantomCase', 'make_case', 'save_case', 'phantom_case_name', 'write_phantom',
-           'phantom_phases', 'phantom_real_anatomies', 'phantom_cli', 'organ_profile']
+__all__ = ['PHASES', 'FIXED_HU', 'PHASE_NAMES', 'SIZES', 'TARGETS', 'PHANTOM_VERSION', 'PHASE_CYCLE', 'LABEL_PHASE_CYCLE', 'Blob',
+           'Tube', 'paint', 'tissue_hu', 'Body', 'Painter', 'draw_body_wall', 'draw_spine_and_ribs', 'draw_organs',
+           'draw_bowel', 'Anatomy', 'draw_anatomy', 'wide_hu', 'render_ct', 'field_of_view', 'PhantomCase', 'make_case',
+           'save_case', 'phantom_case_name', 'write_phantom', 'phantom_phases', 'phantom_real_anatomies', 'phantom_cli',
+           'organ_profile']
 
 # %% ../nbs/01e_phantom.ipynb #8d347a32
 @dataclass
@@ -108,8 +108,6 @@ def tissue_hu(phase: int, rng) -> dict:
     return {t: v + rng.normal(0, 6 if abs(v) < 400 else 20) for t, v in hu.items()}
 
 # %% ../nbs/01e_phantom.ipynb #4dba853f
-_T = {t: i for i, t in enumerate(TISSUES)}
-_FLARE_ID = {v: k for k, v in FLARE22.names.items()}  # name -> FLARE22 id
 _WALL = np.array([_T[t] for t in ('air', 'fat', 'muscle', 'bone', 'marrow', 'disc', 'csf')])
 
 @dataclass
@@ -283,8 +281,6 @@ def draw_anatomy(grid: Grid, rng, a: Anatomy | None = None) -> tuple[np.ndarray,
     return P.tissue, P.label, a
 
 # %% ../nbs/01e_phantom.ipynb #b3f03b32
-ORGAN_TISSUES = ('liver', 'spleen', 'kidney_cortex', 'kidney_medulla')
-
 def wide_hu(hu: dict, rng, spread=20., beyond=0.15) -> dict:
     """A case's CT numbers widened: every soft tissue's moved by a normal draw (`spread` HU), and each target organ's
     tissue, with probability `beyond`, drawn anywhere from -10 to 250 HU, beyond any phase's range."""
