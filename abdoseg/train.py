@@ -210,11 +210,11 @@ def _best(history) -> dict:
 
 # %% ../nbs/05_train.ipynb #42db9c7f
 def _unseen_case(args):
-    "One preprocessed case of anatomy no training sees (in a worker process, or here)."
+    "One preprocessed case of anatomy no training sees, in abdoseg's label ids (in a worker process, or here)."
     seed, i, name, size, spacing = args
     c = make_case(seed, size, phase=i % 4, anatomy=name)
     vol = lambda a: Volume(a, c.affine, c.affine, a.shape)
-    return preprocess_volume(vol(c.image), vol(c.label), (spacing,) * 3, f"{name}_{i}")
+    return preprocess_volume(vol(c.image), vol(LABEL_MAPS['flare22'](c.label)), (spacing,) * 3, f"{name}_{i}")
 
 def unseen_cases(n: int, size='small', spacing=5., workers=None) -> list:
     "`n` preprocessed cases drawn from the anatomies no training sees, each phase in turn, `workers` processes at a time."
@@ -227,14 +227,11 @@ def unseen_cases(n: int, size='small', spacing=5., workers=None) -> list:
     from abdoseg.train import _unseen_case as work              # the module's function, which a spawned process can import
     with ProcessPoolExecutor(workers, mp_context=get_context('spawn')) as ex: return list(ex.map(work, jobs))
 
-def _flare_to_abdoseg(pp):
-    return replace(pp, label=LABEL_MAPS['flare22'].lut()[pp.label])
-
 def validate_unseen(checkpoint, n=8, size='small', device='cpu', overlap=0.25, workers=None) -> dict:
     "Mean Dice per organ of a checkpoint on `n` scans drawn from the anatomies no training sees (`unseen_cases`)."
     ck = load_checkpoint(checkpoint)
     model = VNet(**ck.model_config).to(device); model.load_state_dict(ck.weights)
-    cases = [_flare_to_abdoseg(p) for p in unseen_cases(n, size, ck.spacing[0], workers)]
+    cases = unseen_cases(n, size, ck.spacing[0], workers)
     return validate(model, cases, Intensity(**ck.intensity), tuple(ck.patch_size), torch.device(device), overlap)
 
 # %% ../nbs/05_train.ipynb #4c88ef97
